@@ -1,0 +1,10 @@
+export { resolveAuthConfig, REGISTERED_CLAIMS } from './resolve';
+export { SUPPORTED_ALGORITHMS } from './keys';
+export type {
+  AuthOptions,
+  CookieOptions,
+  CsrfOptions,
+  JwtAlgorithm,
+  TokenLocation,
+} from './options';
+export type { ResolvedAuthConfig, ResolvedKeys } from './resolved';

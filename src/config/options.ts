@@ -1,0 +1,126 @@
+import type { KeyObject } from 'node:crypto';
+
+/** Signing algorithms this library accepts: one family per key, never `none`. */
+export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512' | 'ES256' | 'ES384' | 'PS256';
+
+/** Where tokens are read from on incoming requests. */
+export type TokenLocation = 'header' | 'cookie';
+
+/** Cookie transport settings. Every field is optional. */
+export interface CookieOptions {
+  /** Name of the access-token cookie. Default `"access_token"`. */
+  accessTokenName?: string;
+  /** Name of the refresh-token cookie. Default `"refresh_token"`. */
+  refreshTokenName?: string;
+  /** Name of the readable CSRF cookie. Default `"csrf_token"`. */
+  csrfName?: string;
+  /**
+   * `Secure` attribute. Default `true`; turn off only for local plain-http development
+   * (env `AUTH_COOKIE_SECURE=false`).
+   */
+  secure?: boolean;
+  /** `SameSite` attribute: `"lax"` (default) or `"strict"`. Env `AUTH_COOKIE_SAMESITE`. */
+  sameSite?: 'lax' | 'strict';
+  /** `Domain` attribute. Default: none (host-only cookies). */
+  domain?: string;
+  /** `Path` of the access-token and CSRF cookies. Default `"/"`. */
+  path?: string;
+  /**
+   * `Path` of the refresh-token cookie, so browsers send it only where it is used.
+   * Default `"/auth"`.
+   */
+  refreshPath?: string;
+}
+
+/** CSRF protection for cookie-authenticated unsafe requests. */
+export interface CsrfOptions {
+  /** Header that must echo the CSRF cookie. Default `"x-csrf-token"`. */
+  headerName?: string;
+  /**
+   * Origins (scheme://host[:port]) allowed besides the request's own host. Default `[]`.
+   * Env `AUTH_CSRF_TRUSTED_ORIGINS` (comma-separated).
+   */
+  trustedOrigins?: readonly string[];
+}
+
+/**
+ * Everything the library can be configured with. Every field is optional; each one states its
+ * default and the environment variable it falls back to. Explicit options win over the
+ * environment, which wins over the default. Validated once, at setup.
+ *
+ * @example
+ * ```ts
+ * const options: AuthOptions = {
+ *   secretKey: process.env.AUTH_SECRET_KEY, // >= 32 random bytes
+ *   accessTokenExpireMinutes: 15,
+ *   roleHierarchy: { admin: ['moderator'], moderator: ['user'] },
+ * };
+ * ```
+ */
+export interface AuthOptions {
+  /**
+   * HMAC secret (HS algorithms), at least 32 bytes. Env `AUTH_SECRET_KEY`. No default: setup fails
+   * without one (tests excepted, which pass their own).
+   */
+  secretKey?: string | KeyObject;
+  /** Separate HMAC secret for refresh tokens. Env `AUTH_REFRESH_SECRET_KEY`. Default: `secretKey`. */
+  refreshSecretKey?: string | KeyObject;
+  /** Signing algorithm. Env `AUTH_JWT_ALGORITHM`. Default `"HS256"`. */
+  algorithm?: JwtAlgorithm;
+  /** Private key (PEM or KeyObject) for ES256/ES384/PS256. Env `AUTH_PRIVATE_KEY`. */
+  privateKey?: string | KeyObject;
+  /**
+   * `kid` of the signing key (asymmetric algorithms). Env `AUTH_KEY_ID`.
+   * Default: the key's RFC 7638 JWK thumbprint.
+   */
+  keyId?: string;
+  /**
+   * Further public keys by `kid` (PEM or KeyObject) still accepted for verification, so a
+   * signing key can be rotated without logging everyone out. Default `{}`. The current key
+   * is always included. A token's `kid` is only ever looked up in this map.
+   */
+  verificationKeys?: Record<string, string | KeyObject>;
+  /** Access-token lifetime in minutes. Env `AUTH_ACCESS_TOKEN_EXPIRE_MINUTES`. Default `15`. */
+  accessTokenExpireMinutes?: number;
+  /**
+   * Absolute lifetime of a session's refresh tokens, in days: rotation never extends it.
+   * Env `AUTH_REFRESH_TOKEN_EXPIRE_DAYS`. Default `7`.
+   */
+  refreshTokenExpireDays?: number;
+  /** `iss` claim issued and required. Env `AUTH_ISSUER`. Default `"routing-controllers-auth"`. */
+  issuer?: string;
+  /** `aud` claim issued and required. Env `AUTH_AUDIENCE`. Default `"routing-controllers-auth"`. */
+  audience?: string;
+  /** Clock leeway for `exp`/`nbf`/`iat`, 0–30 seconds. Env `AUTH_LEEWAY_SECONDS`. Default `5`. */
+  leewaySeconds?: number;
+  /**
+   * bcrypt cost factor, 10–31 (4–31 when `NODE_ENV=test`). Env `AUTH_BCRYPT_COST`. Default `12`.
+   */
+  bcryptCost?: number;
+  /**
+   * Names of extra claims copied from `BaseUserAuthentication.getExtraClaims()` into tokens.
+   * Registered claims (`sub`, `jti`, `type`, `sid`, `iat`, `exp`, `nbf`, `iss`, `aud`) can never be
+   * listed. Default `[]`.
+   */
+  extraClaims?: readonly string[];
+  /**
+   * Where tokens are read from. Env `AUTH_TOKEN_LOCATION` (e.g. `"header,cookie"`).
+   * Default `["header", "cookie"]`. A request presenting both at once is refused (400).
+   */
+  tokenLocation?: readonly TokenLocation[];
+  /** Cookie transport. See {@link CookieOptions}. */
+  cookies?: CookieOptions;
+  /** CSRF protection. See {@link CsrfOptions}. */
+  csrf?: CsrfOptions;
+  /**
+   * Role inheritance: each role maps to the roles it includes, e.g.
+   * `{ admin: ['moderator'], moderator: ['user'] }`. Default `{}`.
+   */
+  roleHierarchy?: Readonly<Record<string, readonly string[]>>;
+  /** Whether `@CurrentUser()` and `@Authorized()` require an active user by default. Default `true`. */
+  requireActive?: boolean;
+  /** Whether they require a verified user by default. Default `false`. */
+  requireVerified?: boolean;
+  /** The clock, in milliseconds since the epoch. Default `Date.now`. Tests pass their own. */
+  now?: () => number;
+}

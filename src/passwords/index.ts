@@ -1,0 +1,3 @@
+export { DEFAULT_BCRYPT_COST, hashPassword, needsRehash, verifyPassword } from './bcrypt';
+export { PasswordHasher } from './hasher';
+export { assertHashablePassword, MAX_PASSWORD_BYTES } from './policy';

@@ -1,0 +1,131 @@
+import { PasswordHasher } from '../passwords/hasher';
+
+/** A value an extra token claim may carry. */
+export type ClaimValue = string | number | boolean | null;
+
+/** What a login presents: an identifier (username or email) and a password, both non-empty strings. */
+export interface LoginCredentials {
+  /** Username or email, as the user typed it. */
+  username: string;
+  /** The plain password. Never logged, never stored. */
+  password: string;
+}
+
+function record(user: unknown): Record<string, unknown> {
+  return typeof user === 'object' && user !== null ? (user as Record<string, unknown>) : {};
+}
+
+function firstBoolean(user: unknown, names: readonly string[], fallback: boolean): boolean {
+  const fields = record(user);
+  for (const name of names) {
+    const value = fields[name];
+    if (typeof value === 'boolean') return value;
+  }
+  return fallback;
+}
+
+function stringList(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  return [];
+}
+
+/**
+ * The bridge between this library and your user model. Subclass it, implement the three abstract
+ * methods, and register the instance in typedi under this class.
+ *
+ * The hooks (`getRoles`, `getPermissions`, `isActive`, `isVerified`, `getExtraClaims`) have
+ * defaults that read common field names; override them when your model differs. They are called
+ * on every request, server-side, so a demotion or a deactivation applies at once.
+ *
+ * @typeParam User - your user type.
+ * @example
+ * ```ts
+ * @Service()
+ * class MyAuth extends BaseUserAuthentication<User> {
+ *   constructor(private readonly users = dataSource.getRepository(User)) { super(); }
+ *   async authenticate({ username, password }: LoginCredentials) {
+ *     const user = await this.users.findOneBy({ email: username });
+ *     return (await this.checkPassword(user, password, user?.passwordHash)) ? user : null;
+ *   }
+ *   getUserById(id: string) { return this.users.findOneBy({ id: Number(id) }); }
+ *   getUserId(user: User) { return user.id; }
+ * }
+ * Container.set(BaseUserAuthentication, new MyAuth());
+ * ```
+ */
+export abstract class BaseUserAuthentication<User = unknown> {
+  /**
+   * Hasher at the configured bcrypt cost. Replaced by `setupAuth` with one bound to the
+   * configuration; default cost 12 before that.
+   */
+  passwords: PasswordHasher = new PasswordHasher();
+
+  /**
+   * Checks login credentials. Return the user, or `null` for any failure (unknown user, wrong
+   * password): the library answers one identical 401 for all of them and checks `isActive` itself.
+   * Use {@link BaseUserAuthentication.checkPassword} so that an unknown user costs a bcrypt
+   * compare too. The credentials are already checked to be non-empty strings.
+   */
+  abstract authenticate(credentials: LoginCredentials): Promise<User | null>;
+
+  /** Loads a user by the id carried in a token's `sub` (always a string; convert if needed). */
+  abstract getUserById(id: string): Promise<User | null>;
+
+  /** The user's id, written to the token's `sub`. */
+  abstract getUserId(user: User): string | number;
+
+  /** Roles of the user. Default: `user.roles` (array) or `user.role` (string), else `[]`. */
+  getRoles(user: User): string[] | Promise<string[]> {
+    const fields = record(user);
+    return stringList(fields.roles ?? fields.role);
+  }
+
+  /** Permissions of the user, e.g. `"users:delete"`. Default: `user.permissions`, else `[]`. */
+  getPermissions(user: User): string[] | Promise<string[]> {
+    return stringList(record(user).permissions);
+  }
+
+  /** Whether the user may sign in and use tokens. Default: `isActive`/`is_active`/`active`, else `true`. */
+  isActive(user: User): boolean | Promise<boolean> {
+    return firstBoolean(user, ['isActive', 'is_active', 'active'], true);
+  }
+
+  /** Whether the user is verified. Default: `isVerified`/`is_verified`/`verified`, else `false`. */
+  isVerified(user: User): boolean | Promise<boolean> {
+    return firstBoolean(user, ['isVerified', 'is_verified', 'verified'], false);
+  }
+
+  /**
+   * Extra claims for the user's tokens. Only names listed in the `extraClaims` option are copied,
+   * and registered claims can never be overwritten. Default `{}`.
+   */
+  getExtraClaims(_user: User): Record<string, ClaimValue> | Promise<Record<string, ClaimValue>> {
+    return {};
+  }
+
+  /**
+   * Called after a successful {@link BaseUserAuthentication.checkPassword} when the stored hash is
+   * below the configured cost: persist `newHash` for the user. Default: does nothing.
+   */
+  updatePasswordHash(_user: User, _newHash: string): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /**
+   * Timing-safe password check for `authenticate`: with no user or no hash it still spends one
+   * bcrypt compare and returns `false`. On success with an outdated hash it calls
+   * {@link BaseUserAuthentication.updatePasswordHash} with a fresh hash at the configured cost.
+   */
+  protected async checkPassword(
+    user: User | null | undefined,
+    password: string,
+    hash: string | null | undefined,
+  ): Promise<boolean> {
+    const ok = await this.passwords.check(user == null ? undefined : hash, password);
+    if (ok && user != null && typeof hash === 'string' && this.passwords.needsRehash(hash)) {
+      await this.updatePasswordHash(user, await this.passwords.hash(password));
+    }
+    return ok;
+  }
+}
