@@ -4,8 +4,125 @@
  *
  * @packageDocumentation
  */
-export * from './config';
-export * from './errors';
-export * from './passwords';
-export * from './tokens';
-export * from './users';
+
+// Configuration
+export { resolveAuthConfig, REGISTERED_CLAIMS, SUPPORTED_ALGORITHMS } from './config';
+export type {
+  AuthOptions,
+  CookieOptions,
+  CsrfOptions,
+  JwtAlgorithm,
+  ResolvedAuthConfig,
+  ResolvedKeys,
+  TokenLocation,
+} from './config';
+
+// Errors
+export {
+  AuthConfigError,
+  AuthError,
+  AuthUnavailableError,
+  CsrfError,
+  ExpiredTokenError,
+  InactiveUserError,
+  InsufficientScopeError,
+  InvalidCredentialsError,
+  InvalidRequestError,
+  InvalidTokenError,
+  MissingCredentialsError,
+  PasswordPolicyError,
+  RefreshTokenReuseError,
+  RevokedTokenError,
+  TooManyRequestsError,
+  WrongTokenTypeError,
+} from './errors';
+export type { AuthErrorBody } from './errors';
+
+// Passwords
+export {
+  assertHashablePassword,
+  DEFAULT_BCRYPT_COST,
+  hashPassword,
+  MAX_PASSWORD_BYTES,
+  needsRehash,
+  PasswordHasher,
+  verifyPassword,
+} from './passwords';
+
+// Users
+export { BaseUserAuthentication } from './users';
+export type { ClaimValue, LoginCredentials } from './users';
+
+// Tokens
+export {
+  AUTH_ENTITIES,
+  AUTH_MIGRATIONS,
+  AuthSessionEntity,
+  AuthTokenEntity,
+  CreateAuthTables1732233600000,
+  decodeToken,
+  encodeToken,
+  MAX_TOKEN_LENGTH,
+  TokenService,
+  TokenStore,
+  verifyToken,
+} from './tokens';
+export type {
+  AccessClaims,
+  ClaimsOf,
+  IssueOptions,
+  LiveTokenRow,
+  NewSession,
+  NewToken,
+  PurgeResult,
+  RefreshClaims,
+  SessionInfo,
+  TokenClaims,
+  TokenPair,
+  TokenType,
+} from './tokens';
+
+// HTTP layer
+export {
+  AccessToken,
+  assertCsrf,
+  AuthErrorHandler,
+  authenticate,
+  authorizationChecker,
+  authorize,
+  clearAuthCookies,
+  CurrentUser,
+  currentUserChecker,
+  errorResponse,
+  extractToken,
+  getRuntime,
+  isSafeMethod,
+  newCsrfToken,
+  permission,
+  PermissionRequirement,
+  presentedRefreshToken,
+  RefreshToken,
+  safeEqual,
+  setAuthCookies,
+  verified,
+  VerifiedRequirement,
+} from './http';
+export type {
+  AccessRequirements,
+  AuthContext,
+  AuthParamDecorator,
+  AuthRequirement,
+  AuthRuntime,
+  CurrentUserOptions,
+  ErrorResponse,
+  PresentedToken,
+  TokenSource,
+} from './http';
+
+// Ready-made routes
+export { AuthController, MAX_IDENTIFIER_LENGTH, readCredentials } from './controllers';
+export type { CookieLoginView, SessionView } from './controllers';
+
+// Setup
+export { authStatus, setupAuth } from './setup';
+export type { AuthSetup, AuthStatus, SetupAuthInput } from './setup';

@@ -232,15 +232,38 @@ export class TokenService {
   /**
    * Verifies a token statelessly (signature, algorithm, `exp`, `nbf`, `iss`, `aud`, `type`),
    * then with ONE indexed query checks that its row and session are live and bound to its `sub`.
+   * A refresh token that was already rotated counts as reuse: its session is revoked.
    *
    * @throws {@link InvalidTokenError}, {@link ExpiredTokenError}, {@link RevokedTokenError},
-   * `WrongTokenTypeError`, or `AuthUnavailableError` (503) when the store cannot be reached.
+   * {@link RefreshTokenReuseError}, `WrongTokenTypeError`, or `AuthUnavailableError` (503) when
+   * the store cannot be reached.
    */
   async validateToken<T extends TokenType>(token: string, type: T): Promise<ClaimsOf<T>> {
-    const claims = verifyToken(token, type, this.config);
-    const row = await this.store.lookup(claims.jti);
-    this.assertLive(claims, row);
+    const claims = this.verify(token, type);
+    await this.assertStored(claims);
     return claims;
+  }
+
+  /** The stateless half of {@link TokenService.validateToken}: no store query. */
+  verify<T extends TokenType>(token: string, type: T): ClaimsOf<T> {
+    return verifyToken(token, type, this.config);
+  }
+
+  /**
+   * The store half of {@link TokenService.validateToken}, for claims from
+   * {@link TokenService.verify}: one indexed query.
+   */
+  async assertStored(claims: TokenClaims): Promise<void> {
+    const row = await this.store.lookup(claims.jti);
+    if (claims.type === 'refresh' && this.isReplay(claims, row)) {
+      await this.store.revokeSession(claims.sid, this.config.now());
+      throw new RefreshTokenReuseError();
+    }
+    this.assertLive(claims, row);
+  }
+
+  private isReplay(claims: TokenClaims, row: LiveTokenRow | null): boolean {
+    return row?.replacedBy != null && row.userId === claims.sub && row.sessionId === claims.sid;
   }
 
   /** {@link TokenService.validateToken} for an access token. */
@@ -294,12 +317,7 @@ export class TokenService {
       this.config.now(),
     );
     if (rotated) return pair;
-    const row = await this.store.lookup(claims.jti);
-    if (row?.replacedBy != null && row.userId === claims.sub && row.sessionId === claims.sid) {
-      await this.store.revokeSession(claims.sid, this.config.now());
-      throw new RefreshTokenReuseError();
-    }
-    this.assertLive(claims, row);
+    await this.assertStored(claims);
     // Live row yet rotation refused: its session died between the two statements.
     throw new RevokedTokenError();
   }

@@ -94,7 +94,7 @@ export class TokenStore {
 
   private readonly serialized: boolean;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(readonly dataSource: DataSource) {
     this.serialized = SINGLE_CONNECTION.has(dataSource.options.type);
   }
 

@@ -1,0 +1,212 @@
+import express, { type Request, type Response } from 'express';
+import {
+  Body,
+  Get,
+  HttpCode,
+  JsonController,
+  OnUndefined,
+  Post,
+  Req,
+  Res,
+  UseBefore,
+} from 'routing-controllers';
+import { Service } from 'typedi';
+import {
+  InactiveUserError,
+  InvalidCredentialsError,
+  InvalidRequestError,
+} from '../errors/http-errors';
+import { clearAuthCookies, setAuthCookies } from '../http/cookies';
+import { AccessToken } from '../http/decorators/access-token';
+import { presentedRefreshToken } from '../http/decorators/refresh-token';
+import { getRuntime, type AuthRuntime } from '../http/runtime';
+import type { AccessClaims } from '../tokens/claims';
+import type { TokenPair } from '../tokens/token-service';
+import { readCredentials } from './credentials';
+
+/** Body size accepted by the auth routes: credentials and tokens are small. */
+const BODY = { required: false, options: { limit: '16kb' } } as const;
+const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
+
+/** A live session as `GET /auth/sessions` lists it. */
+export interface SessionView {
+  /** Session id. */
+  id: string;
+  /** ISO time the session started. */
+  created_at: string;
+  /** ISO time it last got tokens (login or refresh). */
+  last_used_at: string;
+  /** ISO time it ends at the latest. */
+  expires_at: string;
+  /** User-Agent given at login. */
+  user_agent: string | null;
+  /** Client IP given at login. */
+  ip: string | null;
+  /** Whether this is the caller's own session. */
+  current: boolean;
+}
+
+/** What `POST /auth/cookie/login` and `/auth/cookie/refresh` answer: no token in the body. */
+export interface CookieLoginView {
+  /** Seconds until the access cookie expires. */
+  expires_in: number;
+  /** Seconds until the refresh cookie (and the session) expires. */
+  refresh_expires_in: number;
+  /** The CSRF token, also set as a readable cookie: echo it in the CSRF header. */
+  csrf_token: string;
+}
+
+function noStore(res: Response): void {
+  res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+}
+
+async function login(runtime: AuthRuntime, body: unknown, req: Request): Promise<TokenPair> {
+  const credentials = readCredentials(body);
+  const { users, tokens } = runtime;
+  const user = await users.authenticate(credentials);
+  // Unknown user, wrong password and inactive account: one identical answer.
+  if (user === null || !(await users.isActive(user))) throw new InvalidCredentialsError();
+  return tokens.createTokenPair(users.getUserId(user), {
+    claims: await users.getExtraClaims(user),
+    userAgent: req.get('user-agent') ?? null,
+    ip: req.ip ?? null,
+  });
+}
+
+async function refresh(runtime: AuthRuntime, req: Request): Promise<TokenPair> {
+  const { token } = presentedRefreshToken(req, runtime);
+  const { users, tokens } = runtime;
+  const claims = tokens.verify(token, 'refresh');
+  const user = await users.getUserById(claims.sub);
+  if (user === null || !(await users.isActive(user))) {
+    await tokens.revokeSession(claims.sid, claims.sub);
+    throw new InactiveUserError();
+  }
+  return tokens.refresh(token, { claims: await users.getExtraClaims(user) });
+}
+
+/**
+ * Ready-made auth routes under `/auth`: login (JSON), OAuth2 password form, refresh, logout,
+ * logout everywhere, the caller's sessions, and the cookie variants. Mount it in
+ * `useExpressServer({ controllers: [AuthController, ...] })`. Registration is yours to write:
+ * it depends on your user model.
+ *
+ * Every response carrying tokens sends `Cache-Control: no-store`.
+ */
+@JsonController('/auth')
+@Service()
+export class AuthController {
+  /** `POST /auth/login` — JSON `{ email | username, password }` → a token pair. */
+  @Post('/login')
+  @HttpCode(200)
+  login(@Body(BODY) body: unknown, @Req() req: Request, @Res() res: Response): Promise<TokenPair> {
+    noStore(res);
+    return login(getRuntime(), body, req);
+  }
+
+  /** `POST /auth/token` — OAuth2 password grant (form `username`, `password`) → a token pair. */
+  @Post('/token')
+  @HttpCode(200)
+  @UseBefore(form)
+  token(@Req() req: Request, @Res() res: Response): Promise<TokenPair> {
+    noStore(res);
+    if (!req.is('application/x-www-form-urlencoded')) {
+      throw new InvalidRequestError(
+        'Send the OAuth2 password grant as application/x-www-form-urlencoded.',
+      );
+    }
+    const body = req.body as Record<string, unknown>;
+    if (body.grant_type !== undefined && body.grant_type !== 'password') {
+      throw new InvalidRequestError('grant_type must be "password".');
+    }
+    const { username, password } = body;
+    return login(getRuntime(), { username, password }, req);
+  }
+
+  /** `POST /auth/refresh` — refresh token as Bearer or JSON `{ refresh_token }` → a new pair; the old one dies. */
+  @Post('/refresh')
+  @HttpCode(200)
+  refresh(
+    @Body(BODY) _body: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<TokenPair> {
+    noStore(res);
+    return refresh(getRuntime(), req);
+  }
+
+  /** `POST /auth/logout` — kills both tokens of the caller's session (and clears auth cookies) → 204. */
+  @Post('/logout')
+  @OnUndefined(204)
+  async logout(@AccessToken() claims: AccessClaims, @Res() res: Response): Promise<undefined> {
+    const runtime = getRuntime();
+    await runtime.tokens.revokeSession(claims.sid, claims.sub);
+    if (runtime.config.tokenLocation.includes('cookie')) clearAuthCookies(res, runtime.config);
+    return undefined;
+  }
+
+  /** `POST /auth/logout-all` — kills every session of the caller → 204. */
+  @Post('/logout-all')
+  @OnUndefined(204)
+  async logoutAll(@AccessToken() claims: AccessClaims, @Res() res: Response): Promise<undefined> {
+    const runtime = getRuntime();
+    await runtime.tokens.revokeAllForUser(claims.sub);
+    if (runtime.config.tokenLocation.includes('cookie')) clearAuthCookies(res, runtime.config);
+    return undefined;
+  }
+
+  /** `GET /auth/sessions` — the caller's live sessions, newest first. */
+  @Get('/sessions')
+  async sessions(
+    @AccessToken() claims: AccessClaims,
+    @Res() res: Response,
+  ): Promise<SessionView[]> {
+    noStore(res);
+    const sessions = await getRuntime().tokens.listSessions(claims.sub);
+    return sessions.map((s) => ({
+      id: s.id,
+      created_at: s.createdAt.toISOString(),
+      last_used_at: s.lastUsedAt.toISOString(),
+      expires_at: s.expiresAt.toISOString(),
+      user_agent: s.userAgent,
+      ip: s.ip,
+      current: s.id === claims.sid,
+    }));
+  }
+
+  /** `POST /auth/cookie/login` — like `/auth/login`, but the tokens go to HttpOnly cookies. */
+  @Post('/cookie/login')
+  @HttpCode(200)
+  async cookieLogin(
+    @Body(BODY) body: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<CookieLoginView> {
+    noStore(res);
+    const runtime = getRuntime();
+    const pair = await login(runtime, body, req);
+    return this.toCookies(runtime, pair, res);
+  }
+
+  /** `POST /auth/cookie/refresh` — rotates the refresh cookie (CSRF-checked) and sets new cookies. */
+  @Post('/cookie/refresh')
+  @HttpCode(200)
+  async cookieRefresh(
+    @Body(BODY) _body: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<CookieLoginView> {
+    noStore(res);
+    const runtime = getRuntime();
+    return this.toCookies(runtime, await refresh(runtime, req), res);
+  }
+
+  private toCookies(runtime: AuthRuntime, pair: TokenPair, res: Response): CookieLoginView {
+    const csrf = setAuthCookies(res, pair, runtime.config);
+    return {
+      expires_in: pair.expires_in,
+      refresh_expires_in: pair.refresh_expires_in,
+      csrf_token: csrf,
+    };
+  }
+}

@@ -1,0 +1,40 @@
+import { InvalidRequestError } from '../errors/http-errors';
+import { assertHashablePassword } from '../passwords/policy';
+import type { LoginCredentials } from '../users/base-user-authentication';
+
+/** Longest identifier accepted (an email address is at most 320 characters). */
+export const MAX_IDENTIFIER_LENGTH = 320;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads login credentials from a parsed body: `email` or `username` (one of them, a non-empty
+ * string of at most 320 characters) and `password` (a non-empty string inside the hashing
+ * policy). Anything else is a 400 before any query or hash is run — TypeORM's `findOneBy` with an
+ * undefined key would match the first row, and bcrypt would throw on a non-string.
+ */
+export function readCredentials(body: unknown): LoginCredentials {
+  if (!isPlainObject(body))
+    throw new InvalidRequestError('Send credentials as a JSON object or form.');
+  const email = Object.hasOwn(body, 'email') ? body.email : undefined;
+  const username = Object.hasOwn(body, 'username') ? body.username : undefined;
+  const password = Object.hasOwn(body, 'password') ? body.password : undefined;
+  if (email !== undefined && username !== undefined) {
+    throw new InvalidRequestError('Send either email or username, not both.');
+  }
+  const identifier = email ?? username;
+  if (
+    typeof identifier !== 'string' ||
+    identifier.trim() === '' ||
+    identifier.length > MAX_IDENTIFIER_LENGTH
+  ) {
+    throw new InvalidRequestError('email (or username) must be a non-empty string.');
+  }
+  if (typeof password !== 'string' || password === '') {
+    throw new InvalidRequestError('password must be a non-empty string.');
+  }
+  assertHashablePassword(password);
+  return { username: identifier.trim(), password };
+}

@@ -1,0 +1,37 @@
+import type { NextFunction, Request, Response } from 'express';
+import { Middleware, type ExpressErrorMiddlewareInterface } from 'routing-controllers';
+import { Service } from 'typedi';
+import { errorResponse, type ErrorResponse } from './error-response';
+
+/**
+ * The error handler `setupAuth` registers (as an `after` middleware, with routing-controllers'
+ * default handler turned off): every error becomes `{ name, code, message }` with the right
+ * status and `WWW-Authenticate` — never a stack, token, hash or SQL, whatever `development` says.
+ * Unknown errors answer 500 and are logged server-side through {@link AuthErrorHandler.log}.
+ *
+ * Override {@link AuthErrorHandler.toResponse} in a subclass to map errors of your own.
+ */
+@Middleware({ type: 'after' })
+@Service()
+export class AuthErrorHandler implements ExpressErrorMiddlewareInterface {
+  /** Express error-middleware entry point (synchronous on purpose: a rejection here would go unhandled). */
+  error(error: unknown, _req: Request, res: Response, next: NextFunction): void {
+    if (res.headersSent) {
+      if (!res.writableEnded) next(error);
+      return;
+    }
+    const response = this.toResponse(error);
+    if (response.status >= 500) this.log(error);
+    res.status(response.status).set(response.headers).json(response.body);
+  }
+
+  /** Maps an error to its response. Default: {@link errorResponse}. */
+  protected toResponse(error: unknown): ErrorResponse {
+    return errorResponse(error);
+  }
+
+  /** Logs an unexpected (5xx) error. Default: `console.error` with the error's name and stack. */
+  protected log(error: unknown): void {
+    console.error('[routing-controllers-auth] unhandled error:', error);
+  }
+}

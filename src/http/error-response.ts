@@ -1,0 +1,119 @@
+import { HttpError } from 'routing-controllers';
+import { AuthError, type AuthErrorBody } from '../errors/auth-error';
+import {
+  InsufficientScopeError,
+  MissingCredentialsError,
+  TooManyRequestsError,
+} from '../errors/http-errors';
+
+/** An error turned into what goes on the wire. */
+export interface ErrorResponse {
+  /** HTTP status. */
+  status: number;
+  /** `{ name, code, message }`. */
+  body: AuthErrorBody;
+  /** Extra headers (`WWW-Authenticate`, `Retry-After`, `Cache-Control`). */
+  headers: Record<string, string>;
+}
+
+interface BodyParserError {
+  type: string;
+  status: number;
+}
+
+function isBodyParserError(error: unknown): error is BodyParserError {
+  const e = error as Partial<BodyParserError> | null;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof e.type === 'string' &&
+    typeof e.status === 'number'
+  );
+}
+
+const BODY_ERRORS: Record<string, [number, string, string]> = {
+  'entity.parse.failed': [400, 'invalid_request', 'The request body is not valid JSON.'],
+  'entity.too.large': [413, 'payload_too_large', 'The request body is too large.'],
+  'entity.verify.failed': [400, 'invalid_request', 'The request body was refused.'],
+  'request.aborted': [400, 'invalid_request', 'The request was aborted.'],
+  'request.size.invalid': [400, 'invalid_request', 'The request body size is invalid.'],
+  'charset.unsupported': [415, 'unsupported_media_type', 'The request charset is not supported.'],
+  'encoding.unsupported': [415, 'unsupported_media_type', 'The request encoding is not supported.'],
+  'parameters.too.many': [413, 'payload_too_large', 'The request has too many parameters.'],
+};
+
+function snake(name: string): string {
+  return name
+    .replace(/Error$/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+function fromAuthError(error: AuthError): ErrorResponse {
+  const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
+  if (error.wwwAuthenticate !== undefined) headers['WWW-Authenticate'] = error.wwwAuthenticate;
+  if (error instanceof TooManyRequestsError)
+    headers['Retry-After'] = String(error.retryAfterSeconds);
+  return { status: error.status, body: error.toJSON(), headers };
+}
+
+function validationMessage(errors: unknown): string {
+  if (!Array.isArray(errors)) return 'The request is invalid.';
+  const parts: string[] = [];
+  for (const item of errors as { property?: unknown; constraints?: Record<string, unknown> }[]) {
+    const constraints = Object.values(item.constraints ?? {}).filter((c) => typeof c === 'string');
+    parts.push(...(constraints.length > 0 ? constraints : [`${String(item.property)} is invalid`]));
+  }
+  return parts.length > 0 ? `${parts.join('; ')}.` : 'The request is invalid.';
+}
+
+/**
+ * Maps any error to a safe response: the library's errors keep their status, code and
+ * challenge; routing-controllers' `AuthorizationRequiredError` / `AccessDeniedError` become the
+ * library's 401 / 403; validation errors become 400 `validation_failed`; body-parser failures
+ * become 400 / 413 / 415; other `HttpError`s keep their status; anything else is a 500 that says
+ * nothing about its cause.
+ */
+export function errorResponse(error: unknown): ErrorResponse {
+  if (error instanceof AuthError) return fromAuthError(error);
+  if (error instanceof HttpError) {
+    if (error.name === 'AuthorizationRequiredError')
+      return fromAuthError(new MissingCredentialsError());
+    if (error.name === 'AccessDeniedError') return fromAuthError(new InsufficientScopeError());
+    const errors = (error as { errors?: unknown }).errors;
+    if (error.httpCode === 400 && Array.isArray(errors)) {
+      return {
+        status: 400,
+        body: {
+          name: 'ValidationError',
+          code: 'validation_failed',
+          message: validationMessage(errors),
+        },
+        headers: {},
+      };
+    }
+    if (error.httpCode >= 400 && error.httpCode < 500) {
+      return {
+        status: error.httpCode,
+        body: { name: error.name, code: snake(error.name), message: error.message },
+        headers: {},
+      };
+    }
+  }
+  if (isBodyParserError(error)) {
+    const known = BODY_ERRORS[error.type];
+    if (known !== undefined) {
+      const [status, code, message] = known;
+      return { status, body: { name: 'BadRequestError', code, message }, headers: {} };
+    }
+  }
+  return {
+    status: 500,
+    body: {
+      name: 'InternalServerError',
+      code: 'internal_error',
+      message: 'Internal server error.',
+    },
+    headers: {},
+  };
+}

@@ -1,0 +1,282 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../support/app';
+import { TestUser } from '../support/users';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await buildTestApp();
+});
+afterAll(() => t.close());
+
+type Method = 'get' | 'delete' | 'post';
+const ROUTES: [Method, string][] = [
+  ['get', '/t/me'],
+  ['get', '/t/claims'],
+  ['get', '/t/any'],
+  ['get', '/t/admin'],
+  ['delete', '/t/users/1'],
+  ['get', '/t/moderator'],
+  ['get', '/auth/sessions'],
+  ['post', '/auth/logout'],
+];
+
+async function pairFor(name: keyof TestApp['users']) {
+  return t.auth.tokens.createTokenPair(t.users[name].id);
+}
+
+function call(method: Method, path: string, authorization?: string) {
+  const req = request(t.app)[method](path);
+  return authorization === undefined ? req : req.set('Authorization', authorization);
+}
+
+function expectError(
+  res: request.Response,
+  status: number,
+  code: string,
+  challenge: string | undefined,
+): void {
+  expect({ status: res.status, code: (res.body as { code?: string }).code }).toEqual({
+    status,
+    code,
+  });
+  expect(Object.keys(res.body as object).sort()).toEqual(['code', 'message', 'name']);
+  expect(res.headers['www-authenticate']).toBe(challenge);
+  expect(res.text).not.toMatch(/at .*\.(ts|js):\d+/); // no stack
+}
+
+describe.each(ROUTES)('%s %s', (method, path) => {
+  it('no credentials → 401, bare Bearer challenge', async () => {
+    expectError(await call(method, path), 401, 'missing_credentials', 'Bearer');
+  });
+
+  it('another scheme counts as no credentials → 401', async () => {
+    expectError(
+      await call(method, path, 'Basic YWxpY2U6cHc='),
+      401,
+      'missing_credentials',
+      'Bearer',
+    );
+  });
+
+  it('a token in the query string is never read → 401', async () => {
+    const pair = await pairFor('admin');
+    const res = await request(t.app)[method](`${path}?access_token=${pair.access_token}`);
+    expectError(res, 401, 'missing_credentials', 'Bearer');
+  });
+
+  it.each(['Bearer', 'Bearer ', 'Bearer a b', 'Bearer tok=en', '   '])(
+    'malformed header %j → 400 invalid_request',
+    async (header) => {
+      expectError(
+        await call(method, path, header),
+        400,
+        'invalid_request',
+        'Bearer error="invalid_request"',
+      );
+    },
+  );
+
+  it('garbage token → 401 invalid_token', async () => {
+    expectError(
+      await call(method, path, 'Bearer abc.def.ghi'),
+      401,
+      'invalid_token',
+      'Bearer error="invalid_token"',
+    );
+    expectError(
+      await call(method, path, 'Bearer garbage'),
+      401,
+      'invalid_token',
+      'Bearer error="invalid_token"',
+    );
+  });
+
+  it('expired token → 401 token_expired', async () => {
+    const pair = await pairFor('admin');
+    t.clock.advance(16 * 60_000);
+    try {
+      expectError(
+        await call(method, path, `Bearer ${pair.access_token}`),
+        401,
+        'token_expired',
+        'Bearer error="invalid_token"',
+      );
+    } finally {
+      t.clock.advance(-16 * 60_000);
+    }
+  });
+
+  it('revoked token → 401 token_revoked', async () => {
+    const pair = await pairFor('admin');
+    await t.auth.tokens.revokeAllForUser(t.users.admin.id);
+    expectError(
+      await call(method, path, `Bearer ${pair.access_token}`),
+      401,
+      'token_revoked',
+      'Bearer error="invalid_token"',
+    );
+  });
+
+  it('refresh token used as access → 401 wrong_token_type', async () => {
+    const pair = await pairFor('admin');
+    expectError(
+      await call(method, path, `Bearer ${pair.refresh_token}`),
+      401,
+      'wrong_token_type',
+      'Bearer error="invalid_token"',
+    );
+  });
+
+  it('inactive user → 401 user_inactive', async () => {
+    const pair = await pairFor('inactive');
+    expectError(
+      await call(method, path, `Bearer ${pair.access_token}`),
+      401,
+      'user_inactive',
+      'Bearer error="invalid_token"',
+    );
+  });
+
+  it('scheme matched case-insensitively', async () => {
+    const pair = await pairFor('admin');
+    const res = await call(method, path, `bEaReR ${pair.access_token}`);
+    expect(res.status).toBeLessThan(300);
+  });
+});
+
+describe('roles, permissions, verified state', () => {
+  it('admin route: 403 for alice, 200 for admin', async () => {
+    const alice = await pairFor('alice');
+    expectError(
+      await call('get', '/t/admin', `Bearer ${alice.access_token}`),
+      403,
+      'insufficient_scope',
+      'Bearer error="insufficient_scope"',
+    );
+    const admin = await pairFor('admin');
+    expect((await call('get', '/t/admin', `Bearer ${admin.access_token}`)).status).toBe(200);
+  });
+
+  it('role hierarchy: admin ⊇ moderator ⊇ user', async () => {
+    for (const [name, status] of [
+      ['admin', 200],
+      ['mod', 200],
+      ['alice', 403],
+      ['ops', 403],
+    ] as const) {
+      const pair = await pairFor(name);
+      expect((await call('get', '/t/moderator', `Bearer ${pair.access_token}`)).status).toBe(
+        status,
+      );
+    }
+  });
+
+  it('permission: exact and wildcard grants pass, others get 403', async () => {
+    for (const [name, status] of [
+      ['ops', 200],
+      ['admin', 200],
+      ['alice', 403],
+      ['mod', 403],
+    ] as const) {
+      const pair = await pairFor(name);
+      expect((await call('delete', '/t/users/1', `Bearer ${pair.access_token}`)).status).toBe(
+        status,
+      );
+    }
+  });
+
+  it('a role and a permission together: any role AND every permission', async () => {
+    for (const [name, status] of [
+      ['verified', 200],
+      ['alice', 403],
+      ['ops', 403],
+    ] as const) {
+      const pair = await pairFor(name);
+      expect((await call('get', '/t/reports', `Bearer ${pair.access_token}`)).status).toBe(status);
+    }
+  });
+
+  it('unverified → 403, verified → 200 (decorator and @Authorized)', async () => {
+    const alice = await pairFor('alice');
+    expectError(
+      await call('get', '/t/verified', `Bearer ${alice.access_token}`),
+      403,
+      'insufficient_scope',
+      'Bearer error="insufficient_scope"',
+    );
+    expectError(
+      await call('post', '/t/verified-action', `Bearer ${alice.access_token}`),
+      403,
+      'insufficient_scope',
+      'Bearer error="insufficient_scope"',
+    );
+    const v = await pairFor('verified');
+    expect((await call('get', '/t/verified', `Bearer ${v.access_token}`)).status).toBe(200);
+    expect((await call('post', '/t/verified-action', `Bearer ${v.access_token}`)).status).toBe(200);
+  });
+
+  it('a demotion applies on the next request', async () => {
+    const repo = t.ds.getRepository(TestUser);
+    const temp = await repo.save(
+      repo.create({
+        email: 'temp-admin@example.com',
+        passwordHash: 'x',
+        roles: ['admin'],
+        permissions: [],
+        isActive: true,
+        isVerified: false,
+      }),
+    );
+    const pair = await t.auth.tokens.createTokenPair(temp.id);
+    expect((await call('get', '/t/admin', `Bearer ${pair.access_token}`)).status).toBe(200);
+    await repo.update({ id: temp.id }, { roles: ['user'] });
+    expect((await call('get', '/t/admin', `Bearer ${pair.access_token}`)).status).toBe(403);
+    await repo.update({ id: temp.id }, { isActive: false });
+    expect((await call('get', '/t/me', `Bearer ${pair.access_token}`)).status).toBe(401);
+    await repo.delete({ id: temp.id });
+    const res = await call('get', '/t/me', `Bearer ${pair.access_token}`);
+    expectError(res, 401, 'user_inactive', 'Bearer error="invalid_token"');
+  });
+
+  it('optional current user: undefined without a token, still 401 for a bad one', async () => {
+    expect((await call('get', '/t/optional')).body).toEqual({ id: null });
+    const alice = await pairFor('alice');
+    expect((await call('get', '/t/optional', `Bearer ${alice.access_token}`)).body).toEqual({
+      id: t.users.alice.id,
+    });
+    expect((await call('get', '/t/optional', 'Bearer bad.to.ken')).status).toBe(401);
+  });
+
+  it('@AccessToken and @RefreshToken inject typed claims', async () => {
+    const alice = await pairFor('alice');
+    expect((await call('get', '/t/claims', `Bearer ${alice.access_token}`)).body).toEqual({
+      sub: String(t.users.alice.id),
+      type: 'access',
+    });
+    const refresh = await call('post', '/t/refresh-claims', `Bearer ${alice.refresh_token}`);
+    expect(refresh.body).toEqual({ sub: String(t.users.alice.id), type: 'refresh' });
+    const wrong = await call('post', '/t/refresh-claims', `Bearer ${alice.access_token}`);
+    expectError(wrong, 401, 'wrong_token_type', 'Bearer error="invalid_token"');
+    expectError(await call('post', '/t/refresh-claims'), 401, 'missing_credentials', 'Bearer');
+  });
+
+  it('verifies once and loads the user once per request, whatever asks', async () => {
+    const alice = await pairFor('alice');
+    const auth = t.auth.userAuthentication;
+    let lookups = 0;
+    const original = auth.getUserById.bind(auth);
+    auth.getUserById = (id: string) => {
+      lookups++;
+      return original(id);
+    };
+    try {
+      // @Authorized, two @CurrentUser and an @AccessToken on one route.
+      const res = await call('get', '/t/all-at-once', `Bearer ${alice.access_token}`);
+      expect(res.body).toEqual({ same: true, sub: String(t.users.alice.id) });
+      expect(lookups).toBe(1);
+    } finally {
+      auth.getUserById = original;
+    }
+  });
+});
