@@ -119,6 +119,10 @@ export type {
   TokenSource,
 } from './http';
 
+// Throttling
+export { LoginThrottle } from './throttle';
+export type { ResolvedThrottleOptions, ThrottleOptions } from './throttle';
+
 // Ready-made routes
 export { AuthController, MAX_IDENTIFIER_LENGTH, readCredentials } from './controllers';
 export type { CookieLoginView, SessionView } from './controllers';

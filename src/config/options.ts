@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { ThrottleOptions } from '../throttle/options';
 
 /** Signing algorithms this library accepts: one family per key, never `none`. */
 export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512' | 'ES256' | 'ES384' | 'PS256';
@@ -121,6 +122,11 @@ export interface AuthOptions {
   requireActive?: boolean;
   /** Whether they require a verified user by default. Default `false`. */
   requireVerified?: boolean;
+  /**
+   * Brute-force throttling of the login routes, or `false` to turn it off (env `AUTH_THROTTLE=off`).
+   * Default: on, in memory, with the defaults of {@link ThrottleOptions}.
+   */
+  throttle?: ThrottleOptions | false;
   /** The clock, in milliseconds since the epoch. Default `Date.now`. Tests pass their own. */
   now?: () => number;
 }

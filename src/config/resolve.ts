@@ -1,6 +1,7 @@
 import { AuthConfigError } from '../errors/config-error';
 import { resolveKeys, SUPPORTED_ALGORITHMS } from './keys';
 import type { AuthOptions, JwtAlgorithm, TokenLocation } from './options';
+import type { ResolvedThrottleOptions, ThrottleOptions } from '../throttle/options';
 import type { ResolvedAuthConfig } from './resolved';
 
 /** Claims the library owns; `extraClaims` can never name them. */
@@ -118,6 +119,31 @@ function origins(value: readonly string[]): string[] {
   });
 }
 
+function count(key: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new AuthConfigError(key, `must be a positive whole number, got ${value}.`);
+  }
+  return value;
+}
+
+function throttle(
+  value: ThrottleOptions | false | undefined,
+  env: Env,
+): ResolvedThrottleOptions | null {
+  if (value === false) return null;
+  if (value === undefined && envBool(env, 'AUTH_THROTTLE') === false) return null;
+  const options = value ?? {};
+  return {
+    windowSeconds: count('throttle.windowSeconds', options.windowSeconds ?? 900),
+    perAccountAndIp: count('throttle.perAccountAndIp', options.perAccountAndIp ?? 10),
+    perAccount: count('throttle.perAccount', options.perAccount ?? 100),
+    perIp: count('throttle.perIp', options.perIp ?? 100),
+    redis: options.redis,
+    useRedisPackage: options.useRedisPackage ?? false,
+    keyPrefix: options.keyPrefix ?? 'rca-login',
+  };
+}
+
 /**
  * Merges options, environment and defaults, and validates the result once. Throws an
  * {@link AuthConfigError} naming the key and the fix for anything invalid.
@@ -208,6 +234,7 @@ export function resolveAuthConfig(
     roleHierarchy: options.roleHierarchy ?? {},
     requireActive: options.requireActive ?? true,
     requireVerified: options.requireVerified ?? false,
+    throttle: throttle(options.throttle, env),
     now,
   };
 }

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { ResolvedThrottleOptions } from '../throttle/options';
 import type { JwtAlgorithm, TokenLocation } from './options';
 
 /** Signing and verification keys, resolved once at setup. */
@@ -44,5 +45,6 @@ export interface ResolvedAuthConfig {
   readonly roleHierarchy: Readonly<Record<string, readonly string[]>>;
   readonly requireActive: boolean;
   readonly requireVerified: boolean;
+  readonly throttle: ResolvedThrottleOptions | null;
   readonly now: () => number;
 }

@@ -23,6 +23,8 @@ import { getRuntime, type AuthRuntime } from '../http/runtime';
 import type { AccessClaims } from '../tokens/claims';
 import type { TokenPair } from '../tokens/token-service';
 import { readCredentials } from './credentials';
+import { userCall } from '../http/user-calls';
+import type { LoginCredentials } from '../users/base-user-authentication';
 
 /** Body size accepted by the auth routes: credentials and tokens are small. */
 const BODY = { required: false, options: { limit: '16kb' } } as const;
@@ -60,14 +62,30 @@ function noStore(res: Response): void {
   res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
 }
 
+async function checkCredentials(
+  runtime: AuthRuntime,
+  credentials: LoginCredentials,
+): Promise<unknown> {
+  const { users } = runtime;
+  const user = await userCall(() => users.authenticate(credentials));
+  // Unknown user, wrong password and inactive account: one identical answer (null).
+  if (user === null || !(await userCall(() => users.isActive(user)))) return null;
+  return user;
+}
+
 async function login(runtime: AuthRuntime, body: unknown, req: Request): Promise<TokenPair> {
   const credentials = readCredentials(body);
-  const { users, tokens } = runtime;
-  const user = await users.authenticate(credentials);
-  // Unknown user, wrong password and inactive account: one identical answer.
-  if (user === null || !(await users.isActive(user))) throw new InvalidCredentialsError();
+  const { users, tokens, throttle } = runtime;
+  const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  const user =
+    throttle === null
+      ? await checkCredentials(runtime, credentials)
+      : await throttle.attempt(credentials.username, ip, () =>
+          checkCredentials(runtime, credentials),
+        );
+  if (user === null) throw new InvalidCredentialsError();
   return tokens.createTokenPair(users.getUserId(user), {
-    claims: await users.getExtraClaims(user),
+    claims: await userCall(() => users.getExtraClaims(user)),
     userAgent: req.get('user-agent') ?? null,
     ip: req.ip ?? null,
   });
@@ -77,12 +95,12 @@ async function refresh(runtime: AuthRuntime, req: Request): Promise<TokenPair> {
   const { token } = presentedRefreshToken(req, runtime);
   const { users, tokens } = runtime;
   const claims = tokens.verify(token, 'refresh');
-  const user = await users.getUserById(claims.sub);
-  if (user === null || !(await users.isActive(user))) {
+  const user = await userCall(() => users.getUserById(claims.sub));
+  if (user === null || !(await userCall(() => users.isActive(user)))) {
     await tokens.revokeSession(claims.sid, claims.sub);
     throw new InactiveUserError();
   }
-  return tokens.refresh(token, { claims: await users.getExtraClaims(user) });
+  return tokens.refresh(token, { claims: await userCall(() => users.getExtraClaims(user)) });
 }
 
 /**

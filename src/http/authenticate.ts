@@ -10,6 +10,7 @@ import { assertCsrf } from './csrf';
 import { extractToken } from './extract';
 import type { AuthRuntime } from './runtime';
 import { grants } from './requirements';
+import { userCall } from './user-calls';
 
 /** The verified identity of one request, computed once and cached on it. */
 export interface AuthContext<User = unknown> {
@@ -41,7 +42,7 @@ async function load(req: Request, runtime: AuthRuntime): Promise<AuthContext | n
   // The store check and the user lookup are independent: run them side by side.
   const [, user] = await Promise.all([
     runtime.tokens.assertStored(claims),
-    runtime.users.getUserById(claims.sub),
+    userCall(() => runtime.users.getUserById(claims.sub)),
   ]);
   return { claims, user: user ?? null };
 }
@@ -74,23 +75,29 @@ export async function authorize(
   const { user } = context;
   if (user === null) throw new InactiveUserError();
   const { users, config } = runtime;
-  if ((requirements.active ?? config.requireActive) && !(await users.isActive(user))) {
+  if (
+    (requirements.active ?? config.requireActive) &&
+    !(await userCall(() => users.isActive(user)))
+  ) {
     throw new InactiveUserError();
   }
-  if ((requirements.verified ?? config.requireVerified) && !(await users.isVerified(user))) {
+  if (
+    (requirements.verified ?? config.requireVerified) &&
+    !(await userCall(() => users.isVerified(user)))
+  ) {
     throw new InsufficientScopeError('A verified account is required.');
   }
   const roles = requirements.roles ?? [];
   if (roles.length > 0) {
     const held = new Set<string>();
-    for (const role of await users.getRoles(user)) {
+    for (const role of await userCall(() => users.getRoles(user))) {
       for (const implied of runtime.roles.get(role) ?? [role]) held.add(implied);
     }
     if (!roles.some((role) => held.has(role))) throw new InsufficientScopeError();
   }
   const permissions = requirements.permissions ?? [];
   if (permissions.length > 0) {
-    const granted = await users.getPermissions(user);
+    const granted = await userCall(() => users.getPermissions(user));
     if (!permissions.every((p) => grants(granted, p))) throw new InsufficientScopeError();
   }
   return user;

@@ -1,6 +1,7 @@
 import { Container, Token } from 'typedi';
 import type { ResolvedAuthConfig } from '../config/resolved';
 import { AuthConfigError } from '../errors/config-error';
+import { LoginThrottle } from '../throttle/login-throttle';
 import type { TokenService } from '../tokens/token-service';
 import type { BaseUserAuthentication } from '../users/base-user-authentication';
 import { expandHierarchy } from './requirements';
@@ -15,6 +16,8 @@ export interface AuthRuntime {
   readonly users: BaseUserAuthentication;
   /** Role → every role it includes (itself too). */
   readonly roles: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Login throttling, or `null` when turned off. */
+  readonly throttle: LoginThrottle | null;
 }
 
 /** typedi token under which `setupAuth` registers the {@link AuthRuntime}. */
@@ -26,7 +29,13 @@ export function createRuntime(
   tokens: TokenService,
   users: BaseUserAuthentication,
 ): AuthRuntime {
-  return { config, tokens, users, roles: expandHierarchy(config.roleHierarchy) };
+  return {
+    config,
+    tokens,
+    users,
+    roles: expandHierarchy(config.roleHierarchy),
+    throttle: config.throttle === null ? null : new LoginThrottle(config.throttle),
+  };
 }
 
 /** The runtime registered by `setupAuth`; a clear error when setup has not run. */

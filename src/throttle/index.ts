@@ -1,0 +1,2 @@
+export { LoginThrottle } from './login-throttle';
+export type { ResolvedThrottleOptions, ThrottleOptions } from './options';
