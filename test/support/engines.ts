@@ -186,8 +186,12 @@ const warned = new Set<EngineName>();
  *   test('consumes a token once', async () => { ... });
  * });
  */
-export function describeEngines(name: string, fn: (engine: EngineName) => void): void {
-  for (const engine of ENGINES) {
+export function describeEngines(
+  name: string,
+  fn: (engine: EngineName) => void,
+  engines: readonly EngineName[] = ENGINES,
+): void {
+  for (const engine of engines) {
     const title = `${name} [${engine}]`;
     // vitest awaits an async suite factory while collecting, before it registers the tests.
     describe(title, async () => {
