@@ -30,8 +30,16 @@ export class AuthErrorHandler implements ExpressErrorMiddlewareInterface {
     return errorResponse(error);
   }
 
-  /** Logs an unexpected (5xx) error. Default: `console.error` with the error's name and stack. */
+  /**
+   * Logs a 5xx answer server-side. Default: `console.error` with the error's name and message,
+   * and its `cause` (e.g. the driver error behind a 503). Never reaches the client.
+   */
   protected log(error: unknown): void {
-    console.error('[routing-controllers-auth] unhandled error:', error);
+    if (error instanceof Error) {
+      const cause = (error as { cause?: unknown }).cause;
+      console.error(`[routing-controllers-auth] ${error.name}: ${error.message}`, cause ?? error);
+    } else {
+      console.error('[routing-controllers-auth] non-error thrown:', error);
+    }
   }
 }

@@ -140,9 +140,13 @@ describeEngines('token store', (engine) => {
     expect(payloadOf(second.access_token).sid).toBe(payloadOf(first.access_token).sid);
     await expect(tokens.validateAccessToken(second.access_token)).resolves.toBeDefined();
     await expect(tokens.validateRefreshToken(second.refresh_token)).resolves.toBeDefined();
-    expect(await codeOf(tokens.validateRefreshToken(first.refresh_token))).toBe('token_revoked');
     // The old access token is not killed by rotation: it simply expires.
     await expect(tokens.validateAccessToken(first.access_token)).resolves.toBeDefined();
+    // Presenting the used refresh token anywhere (here: validation) is a replay: the session dies.
+    expect(await codeOf(tokens.validateRefreshToken(first.refresh_token))).toBe(
+      'refresh_token_reused',
+    );
+    expect(await codeOf(tokens.validateAccessToken(second.access_token))).toBe('token_revoked');
   });
 
   it('a replayed refresh token revokes the whole session, newest tokens included', async () => {

@@ -1,0 +1,52 @@
+import 'reflect-metadata';
+import cookieParser from 'cookie-parser';
+import express, { type Express } from 'express';
+import { useContainer, useExpressServer } from 'routing-controllers';
+import { AuthController, setupAuth, type AuthOptions } from 'routing-controllers-auth';
+import { Container } from 'typedi';
+import { DataSource } from 'typeorm';
+import { ExampleAuth } from './auth';
+import { AdminController } from './controllers/admin.controller';
+import { HealthController } from './controllers/health.controller';
+import { RegisterController } from './controllers/register.controller';
+import { UsersController } from './controllers/users.controller';
+import { User } from './user.entity';
+
+/** What {@link createApp} needs. */
+export interface CreateAppOptions {
+  /** An initialized DataSource whose entities include `User` and `...AUTH_ENTITIES`. */
+  dataSource: DataSource;
+  /** Library options; anything unset falls back to the `AUTH_*` environment, then the defaults. */
+  options?: AuthOptions;
+}
+
+/**
+ * Builds the example's Express app: wires the library (`setupAuth`) and mounts the library's
+ * `AuthController` next to the example's own controllers. Controllers are typedi singletons, so
+ * build one app per process (tests reset the container between apps).
+ */
+export function createApp({ dataSource, options }: CreateAppOptions): Express {
+  useContainer(Container);
+  const userAuthentication = new ExampleAuth(dataSource.getRepository(User));
+  Container.set(DataSource, dataSource);
+  Container.set(ExampleAuth, userAuthentication);
+  const auth = setupAuth({ dataSource, userAuthentication, options });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(cookieParser());
+  useExpressServer(app, {
+    ...auth.serverOptions,
+    controllers: [
+      AuthController,
+      RegisterController,
+      UsersController,
+      AdminController,
+      HealthController,
+    ],
+    middlewares: [...auth.middlewares],
+    classTransformer: true,
+    validation: true,
+  });
+  return app;
+}

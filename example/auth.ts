@@ -1,0 +1,46 @@
+import type { Repository } from 'typeorm';
+import { BaseUserAuthentication, type LoginCredentials } from 'routing-controllers-auth';
+import { parseUserId } from './user-id';
+import type { User } from './user.entity';
+
+/** Emails are compared lower-cased and trimmed, at registration and at login alike. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/**
+ * The bridge between the library and the example's `User` table. Roles, permissions, `isActive`
+ * and `isVerified` use the base class defaults, which read the fields of the same names.
+ */
+export class ExampleAuth extends BaseUserAuthentication<User> {
+  /** @param users - the repository of {@link User}. */
+  constructor(private readonly users: Repository<User>) {
+    super();
+  }
+
+  /**
+   * Logs in by email. An unknown email still costs one bcrypt compare (`checkPassword`), so the
+   * answer time does not reveal which emails have accounts.
+   */
+  async authenticate({ username, password }: LoginCredentials): Promise<User | null> {
+    const user = await this.users.findOneBy({ email: normalizeEmail(username) });
+    return (await this.checkPassword(user, password, user?.passwordHash)) ? user : null;
+  }
+
+  /** Loads the user of a token's `sub`; a `sub` that is not a valid id is `null`, not a query. */
+  async getUserById(id: string): Promise<User | null> {
+    const userId = parseUserId(id);
+    return userId === null ? null : this.users.findOneBy({ id: userId });
+  }
+
+  /** The user's numeric id. */
+  getUserId(user: User): number {
+    return user.id;
+  }
+
+  /** Persists a hash upgraded to the configured bcrypt cost at login. */
+  override async updatePasswordHash(user: User, newHash: string): Promise<void> {
+    await this.users.update({ id: user.id }, { passwordHash: newHash });
+    user.passwordHash = newHash;
+  }
+}

@@ -1,0 +1,73 @@
+import { Transform } from 'class-transformer';
+import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { Body, HttpCode, JsonController, Post } from 'routing-controllers';
+import { Service } from 'typedi';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { ExampleAuth, normalizeEmail } from '../auth';
+import { EmailTakenError, InvalidBodyError } from '../errors';
+import { toPublicUser, type PublicUser, User } from '../user.entity';
+
+/**
+ * What `POST /auth/register` accepts. Validated with `whitelist`, so any other field (roles,
+ * isActive, isVerified, ...) is dropped before the controller sees it.
+ */
+export class RegisterBody {
+  /** A valid email address; stored lower-cased. */
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? normalizeEmail(value) : value,
+  )
+  @IsEmail()
+  @MaxLength(320)
+  email!: string;
+
+  /** At least 8 characters; the library's hashing policy also refuses > 72 bytes and NUL. */
+  @IsString()
+  @MinLength(8)
+  password!: string;
+}
+
+/** A unique-constraint violation, as each of the three drivers reports it. */
+function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const code: unknown = (error.driverError as { code?: unknown }).code;
+  return code === '23505' || code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** Self-service sign-up. New accounts get role `user`, are active, and are not verified. */
+@Service()
+@JsonController('/auth')
+export class RegisterController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly auth: ExampleAuth,
+  ) {}
+
+  /** 201 with the new user (no hash); 400 on invalid input; 409 `email_taken` on a duplicate. */
+  @Post('/register')
+  @HttpCode(201)
+  async register(
+    @Body({ required: true, validate: { whitelist: true, forbidUnknownValues: true } })
+    body: RegisterBody,
+  ): Promise<PublicUser> {
+    // routing-controllers validates only class instances: a JSON array body skips validation.
+    if (!(body instanceof RegisterBody)) throw new InvalidBodyError();
+    const users = this.dataSource.getRepository(User);
+    if (await users.existsBy({ email: body.email })) throw new EmailTakenError();
+    const passwordHash = await this.auth.passwords.hash(body.password);
+    const user = users.create({
+      email: body.email,
+      passwordHash,
+      roles: ['user'],
+      permissions: [],
+      isActive: true,
+      isVerified: false,
+    });
+    try {
+      return toPublicUser(await users.save(user));
+    } catch (error) {
+      // Two sign-ups racing for one email: the unique index decides.
+      if (isUniqueViolation(error)) throw new EmailTakenError();
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { AUTH_ENTITIES } from 'routing-controllers-auth';
+import { User } from './user.entity';
+
+/** The SQLite file used when `DATABASE_URL` is unset, relative to the working directory. */
+export const DEFAULT_SQLITE_FILE = './example.sqlite';
+
+/**
+ * Connection options for a `DATABASE_URL`: unset or empty → SQLite file `./example.sqlite`
+ * (better-sqlite3); `postgres://` or `postgresql://` → pg; `mysql://` or `mariadb://` → mysql2.
+ * Anything else throws, naming the schemes accepted.
+ */
+export function connectionOptions(url: string | undefined): DataSourceOptions {
+  if (!url) return { type: 'better-sqlite3', database: DEFAULT_SQLITE_FILE };
+  const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
+  if (scheme === 'postgres' || scheme === 'postgresql') return { type: 'postgres', url };
+  if (scheme === 'mysql' || scheme === 'mariadb') {
+    // mysql2 only knows the mysql:// scheme; MariaDB speaks the same protocol.
+    return { type: 'mysql', url: `mysql${url.slice(scheme.length)}` };
+  }
+  throw new Error(
+    'DATABASE_URL must start with postgres://, postgresql://, mysql:// or mariadb:// ' +
+      '(or be unset for SQLite).',
+  );
+}
+
+/**
+ * The example's DataSource: the {@link User} table plus the library's token tables.
+ * `synchronize: true` creates them on first start, which suits a demo; a production app keeps
+ * it off and runs `AUTH_MIGRATIONS` plus its own migrations instead.
+ */
+export function createDataSource(url: string | undefined = process.env.DATABASE_URL): DataSource {
+  return new DataSource({
+    ...connectionOptions(url),
+    entities: [User, ...AUTH_ENTITIES],
+    synchronize: true,
+    logging: false,
+  });
+}

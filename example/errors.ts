@@ -1,0 +1,36 @@
+import { AuthError } from 'routing-controllers-auth';
+
+/** 409 `email_taken`: registration with an email that already has an account. */
+export class EmailTakenError extends AuthError {
+  constructor() {
+    super(409, 'email_taken', 'An account with this email already exists.');
+  }
+}
+
+/** 400 `validation_failed`: a body that is not a JSON object (class-validator never saw it). */
+export class InvalidBodyError extends AuthError {
+  constructor() {
+    super(400, 'validation_failed', 'The request body must be a JSON object.');
+  }
+}
+
+/** 400 `invalid_user_id`: a user id in the path that is not a positive integer. */
+export class InvalidUserIdError extends AuthError {
+  constructor() {
+    super(400, 'invalid_user_id', 'The user id must be a positive integer.');
+  }
+}
+
+/** 404 `user_not_found`: no user has this id. */
+export class UserNotFoundError extends AuthError {
+  constructor() {
+    super(404, 'user_not_found', 'No user has this id.');
+  }
+}
+
+/** 503 `database_unavailable`: the health check could not reach the database. */
+export class DatabaseUnavailableError extends AuthError {
+  constructor(options?: { cause?: unknown }) {
+    super(503, 'database_unavailable', 'The database is unavailable.', options);
+  }
+}

@@ -1,0 +1,74 @@
+import 'reflect-metadata';
+import { createSecretKey, randomBytes } from 'node:crypto';
+import type { AuthOptions } from 'routing-controllers-auth';
+import { Container } from 'typedi';
+import { createApp } from './app';
+import { ExampleAuth } from './auth';
+import { createDataSource } from './database';
+import { describeDemoUsers, seedDemoUsers } from './seed';
+
+const production = process.env.NODE_ENV === 'production';
+
+/** `PORT` as a TCP port; default 3000. */
+function port(): number {
+  const raw = process.env.PORT ?? '3000';
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value > 65_535) throw new Error(`PORT must be 0-65535, got "${raw}".`);
+  return value;
+}
+
+/**
+ * Options for this run. Without `AUTH_SECRET_KEY` (outside production) a random 48-byte secret is
+ * made, so tokens die at restart; in production the library refuses to start instead. Outside
+ * production, cookies drop `Secure` so the cookie flow works on http://localhost.
+ */
+function authOptions(): AuthOptions {
+  const options: AuthOptions = {};
+  if (!process.env.AUTH_SECRET_KEY && !production) {
+    options.secretKey = createSecretKey(randomBytes(48));
+    console.log(
+      'AUTH_SECRET_KEY is not set: using a random secret, so every token dies at restart. ' +
+        "Keep them with: export AUTH_SECRET_KEY=$(node -e \"console.log(require('crypto').randomBytes(48).toString('base64url'))\")",
+    );
+  }
+  if (!production && process.env.AUTH_COOKIE_SECURE === undefined) {
+    options.cookies = { secure: false };
+  }
+  return options;
+}
+
+async function main(): Promise<void> {
+  const listenPort = port();
+  const options = authOptions();
+  const dataSource = createDataSource();
+  await dataSource.initialize();
+  const app = createApp({ dataSource, options });
+  const seeded = await seedDemoUsers(dataSource, Container.get(ExampleAuth).passwords);
+  console.log(`${seeded ? 'Seeded' : 'Demo'} users (email / password):\n${describeDemoUsers()}`);
+
+  const server = app.listen(listenPort, (error?: Error) => {
+    // Express 5 hands listen errors (e.g. EADDRINUSE) to this callback.
+    if (error) {
+      console.error(`Cannot listen on port ${listenPort}: ${error.message}`);
+      process.exitCode = 1;
+      void dataSource.destroy();
+      return;
+    }
+    const base = `http://localhost:${listenPort}`;
+    console.log(`Listening on ${base} (${dataSource.options.type})`);
+    console.log(
+      `Try: curl -s ${base}/auth/login -H 'content-type: application/json' ` +
+        `-d '{"email":"alice@example.com","password":"alice-password-1"}'`,
+    );
+  });
+  const stop = (): void => {
+    server.close(() => void dataSource.destroy());
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
