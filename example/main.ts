@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { createSecretKey, randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
 import type { AuthOptions } from 'routing-controllers-auth';
 import { Container } from 'typedi';
 import { createApp } from './app';
@@ -8,6 +9,8 @@ import { createDataSource } from './database';
 import { describeDemoUsers, seedDemoUsers } from './seed';
 
 const production = process.env.NODE_ENV === 'production';
+/** The Redis client for shared throttling, when `REDIS_URL` is set. */
+let redis: Redis | undefined;
 
 /** `PORT` as a TCP port; default 3000. */
 function port(): number {
@@ -20,7 +23,8 @@ function port(): number {
 /**
  * Options for this run. Without `AUTH_SECRET_KEY` (outside production) a random 48-byte secret is
  * made, so tokens die at restart; in production the library refuses to start instead. Outside
- * production, cookies drop `Secure` so the cookie flow works on http://localhost.
+ * production, cookies drop `Secure` so the cookie flow works on http://localhost. With
+ * `REDIS_URL`, login throttling counts in Redis, shared by every instance.
  */
 function authOptions(): AuthOptions {
   const options: AuthOptions = {};
@@ -30,6 +34,11 @@ function authOptions(): AuthOptions {
       'AUTH_SECRET_KEY is not set: using a random secret, so every token dies at restart. ' +
         "Keep them with: export AUTH_SECRET_KEY=$(node -e \"console.log(require('crypto').randomBytes(48).toString('base64url'))\")",
     );
+  }
+  if (process.env.REDIS_URL) {
+    // Login throttling shared by every instance of the app.
+    redis = new Redis(process.env.REDIS_URL);
+    options.throttle = { redis };
   }
   if (!production && process.env.AUTH_COOKIE_SECURE === undefined) {
     options.cookies = { secure: false };
@@ -63,6 +72,7 @@ async function main(): Promise<void> {
   });
   const stop = (): void => {
     server.close(() => void dataSource.destroy());
+    void redis?.quit();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

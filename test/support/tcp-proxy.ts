@@ -30,7 +30,9 @@ export class TcpProxy {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
+      server.listen(this.port, '127.0.0.1', () => {
+        resolve();
+      });
     });
     this.port = (server.address() as net.AddressInfo).port;
     this.server = server;
@@ -42,6 +44,11 @@ export class TcpProxy {
     this.server = undefined;
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
-    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server !== undefined)
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
   }
 }
