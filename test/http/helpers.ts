@@ -1,0 +1,88 @@
+import type request from 'supertest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import type { AuthOptions } from '../../src';
+import { buildTestApp, type TestApp } from '../support/app';
+
+/**
+ * Builds a test app (SQLite) for the enclosing `describe` and closes it after. `setupAuth`
+ * registers its runtime in typedi, one per process: only the app built last is served correctly,
+ * so each describe gets its own, built when the describe starts.
+ */
+export function useTestApp(options?: AuthOptions): () => TestApp {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    app = await buildTestApp('sqlite', options);
+  });
+  afterAll(async () => {
+    await app?.close();
+    app = undefined;
+  });
+  return () => {
+    if (app === undefined) throw new Error('the test app is not built yet');
+    return app;
+  };
+}
+
+/**
+ * Asserts a coded error: exact status, a body of exactly `{ name, code, message }` with this
+ * code, the `WWW-Authenticate` value (or its absence), and no stack trace.
+ */
+export function expectError(
+  res: request.Response,
+  status: number,
+  code: string,
+  challenge?: string,
+): void {
+  expect({ status: res.status, body: res.body as unknown }).toEqual({
+    status,
+    body: { name: expect.any(String) as string, code, message: expect.any(String) as string },
+  });
+  expect(res.headers['www-authenticate']).toBe(challenge);
+  expect(res.text).not.toMatch(/at .*\.(ts|js):\d+/);
+}
+
+/** One `Set-Cookie` line, parsed. Attribute names are lower-cased; flags map to `true`. */
+export interface SetCookie {
+  name: string;
+  value: string;
+  attributes: Map<string, string | true>;
+}
+
+/** The `Set-Cookie` lines of a response, keyed by cookie name. */
+export function setCookies(res: request.Response): Map<string, SetCookie> {
+  const raw = res.headers['set-cookie'] as string[] | string | undefined;
+  const lines = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  const result = new Map<string, SetCookie>();
+  for (const line of lines) {
+    const [pair = '', ...attrs] = line.split(';').map((part) => part.trim());
+    const eq = pair.indexOf('=');
+    const attributes = new Map<string, string | true>();
+    for (const attr of attrs) {
+      const i = attr.indexOf('=');
+      if (i === -1) attributes.set(attr.toLowerCase(), true);
+      else attributes.set(attr.slice(0, i).toLowerCase(), attr.slice(i + 1));
+    }
+    result.set(pair.slice(0, eq), {
+      name: pair.slice(0, eq),
+      value: pair.slice(eq + 1),
+      attributes,
+    });
+  }
+  return result;
+}
+
+/** A `Cookie` request header from name/value pairs (values sent as given). */
+export function cookieHeader(cookies: Record<string, string>): string {
+  return Object.entries(cookies)
+    .map(([name, value]) => `${name}=${value}`)
+    .join('; ');
+}
+
+/** The token pair body of `/auth/login`, `/auth/token` and `/auth/refresh`. */
+export interface PairBody {
+  access_token: string;
+  refresh_token: string;
+  token_type: string;
+  expires_in: number;
+  refresh_expires_in: number;
+}
