@@ -63,7 +63,7 @@ export function authenticate(req: Request, runtime: AuthRuntime): Promise<AuthCo
 
 /**
  * Checks `requirements` for an authenticated context: no token → 401 (`missing_credentials`),
- * deleted or (by default) inactive user → 401 `user_inactive`, missing role / permission /
+ * deleted or (by default) inactive user → 401 `user_inactive` and all the user's sessions revoked, missing role / permission /
  * verified state → 403 `insufficient_scope`. Returns the user.
  */
 export async function authorize(
@@ -72,13 +72,13 @@ export async function authorize(
   runtime: AuthRuntime,
 ): Promise<unknown> {
   if (context === null) throw new MissingCredentialsError();
-  const { user } = context;
-  if (user === null) throw new InactiveUserError();
-  const { users, config } = runtime;
-  if (
-    (requirements.active ?? config.requireActive) &&
-    !(await userCall(() => users.isActive(user)))
-  ) {
+  const { user, claims } = context;
+  const { users, config, tokens } = runtime;
+  const mustBeActive = requirements.active ?? config.requireActive;
+  if (user === null || (mustBeActive && !(await userCall(() => users.isActive(user))))) {
+    // Deleted or deactivated: every session of the user dies, so a later reactivation does not
+    // bring old tokens back to life.
+    await tokens.revokeAllForUser(claims.sub);
     throw new InactiveUserError();
   }
   if (

@@ -234,9 +234,13 @@ describe('roles, permissions, verified state', () => {
     expect((await call('get', '/t/admin', `Bearer ${pair.access_token}`)).status).toBe(403);
     await repo.update({ id: temp.id }, { isActive: false });
     expect((await call('get', '/t/me', `Bearer ${pair.access_token}`)).status).toBe(401);
+    // A fresh session for the now-inactive user, then the user is deleted outright.
+    const late = await t.auth.tokens.createTokenPair(temp.id);
     await repo.delete({ id: temp.id });
-    const res = await call('get', '/t/me', `Bearer ${pair.access_token}`);
+    const res = await call('get', '/t/me', `Bearer ${late.access_token}`);
     expectError(res, 401, 'user_inactive', 'Bearer error="invalid_token"');
+    const again = await call('get', '/t/me', `Bearer ${late.access_token}`);
+    expectError(again, 401, 'token_revoked', 'Bearer error="invalid_token"');
   });
 
   it('optional current user: undefined without a token, still 401 for a bad one', async () => {
@@ -278,5 +282,37 @@ describe('roles, permissions, verified state', () => {
     } finally {
       auth.getUserById = original;
     }
+  });
+});
+
+describe('deactivation', () => {
+  it('kills every session of the user: reactivation does not revive old tokens', async () => {
+    const repo = t.ds.getRepository(TestUser);
+    const user = await repo.save(
+      repo.create({
+        email: 'flip@example.com',
+        passwordHash: 'x',
+        roles: ['user'],
+        permissions: [],
+        isActive: true,
+        isVerified: false,
+      }),
+    );
+    const first = await t.auth.tokens.createTokenPair(user.id);
+    const second = await t.auth.tokens.createTokenPair(user.id);
+    expect((await call('get', '/t/me', `Bearer ${first.access_token}`)).status).toBe(200);
+    await repo.update({ id: user.id }, { isActive: false });
+    const res = await call('get', '/t/me', `Bearer ${first.access_token}`);
+    expectError(res, 401, 'user_inactive', 'Bearer error="invalid_token"');
+    await repo.update({ id: user.id }, { isActive: true });
+    for (const token of [first.access_token, second.access_token]) {
+      expectError(
+        await call('get', '/t/me', `Bearer ${token}`),
+        401,
+        'token_revoked',
+        'Bearer error="invalid_token"',
+      );
+    }
+    expect(await t.auth.tokens.listSessions(user.id)).toEqual([]);
   });
 });
