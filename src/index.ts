@@ -8,6 +8,7 @@
 // Configuration
 export { resolveAuthConfig, REGISTERED_CLAIMS, SUPPORTED_ALGORITHMS } from './config';
 export type {
+  AuthEnv,
   AuthOptions,
   CookieOptions,
   CsrfOptions,
@@ -70,16 +71,19 @@ export {
 export type {
   AccessClaims,
   ClaimsOf,
+  DecodedToken,
   IssueOptions,
   LiveTokenRow,
   NewSession,
   NewToken,
+  PurgeCounts,
   PurgeResult,
   RefreshClaims,
   SessionInfo,
   TokenClaims,
   TokenPair,
   TokenType,
+  VerifyConfig,
 } from './tokens';
 
 // HTTP layer
@@ -113,6 +117,7 @@ export type {
   AuthParamDecorator,
   AuthRequirement,
   AuthRuntime,
+  CookieConfig,
   CurrentUserOptions,
   ErrorResponse,
   PresentedToken,

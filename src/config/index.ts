@@ -1,4 +1,5 @@
 export { resolveAuthConfig, REGISTERED_CLAIMS } from './resolve';
+export type { AuthEnv } from './resolve';
 export { SUPPORTED_ALGORITHMS } from './keys';
 export type {
   AuthOptions,

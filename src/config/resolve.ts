@@ -17,7 +17,9 @@ export const REGISTERED_CLAIMS: readonly string[] = [
   'aud',
 ];
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** An environment to read `AUTH_*` variables from (`process.env` by default). */
+export type AuthEnv = Readonly<Record<string, string | undefined>>;
+type Env = AuthEnv;
 
 function envNumber(env: Env, name: string): number | undefined {
   const raw = env[name];
@@ -157,7 +159,7 @@ function throttle(
  */
 export function resolveAuthConfig(
   options: AuthOptions = {},
-  env: Env = process.env,
+  env: AuthEnv = process.env,
 ): ResolvedAuthConfig {
   const alg = algorithm(options.algorithm ?? nonEmpty(env, 'AUTH_JWT_ALGORITHM') ?? 'HS256');
   if (

@@ -22,29 +22,58 @@ export interface ResolvedKeys {
 
 /** The validated configuration every part of the library reads. Produced by `resolveAuthConfig`. */
 export interface ResolvedAuthConfig {
+  /** Signing and verification keys. */
   readonly keys: ResolvedKeys;
+  /** Access-token lifetime, seconds. */
   readonly accessTokenTtlSeconds: number;
+  /** Absolute session (refresh) lifetime, seconds. */
   readonly refreshTokenTtlSeconds: number;
+  /** `iss` issued and required. */
   readonly issuer: string;
+  /** `aud` issued and required. */
   readonly audience: string;
+  /** Clock leeway for `exp` / `nbf`, seconds. */
   readonly leewaySeconds: number;
+  /** bcrypt cost factor. */
   readonly bcryptCost: number;
+  /** Names of extra claims copied into tokens. */
   readonly extraClaims: readonly string[];
+  /** Where tokens are read from. */
   readonly tokenLocation: readonly TokenLocation[];
+  /** Cookie names and attributes. */
   readonly cookies: {
+    /** Access-token cookie name. */
     readonly accessTokenName: string;
+    /** Refresh-token cookie name. */
     readonly refreshTokenName: string;
+    /** CSRF cookie name. */
     readonly csrfName: string;
+    /** `Secure` attribute. */
     readonly secure: boolean;
+    /** `SameSite` attribute. */
     readonly sameSite: 'lax' | 'strict';
+    /** `Domain` attribute, if any. */
     readonly domain: string | undefined;
+    /** `Path` of the access and CSRF cookies. */
     readonly path: string;
+    /** `Path` of the refresh cookie. */
     readonly refreshPath: string;
   };
-  readonly csrf: { readonly headerName: string; readonly trustedOrigins: readonly string[] };
+  /** CSRF settings. */
+  readonly csrf: {
+    /** Header echoing the CSRF cookie (lower-case). */
+    readonly headerName: string;
+    /** Origins allowed besides the request's own. */
+    readonly trustedOrigins: readonly string[];
+  };
+  /** Role → roles it includes. */
   readonly roleHierarchy: Readonly<Record<string, readonly string[]>>;
+  /** Default of the active-user requirement. */
   readonly requireActive: boolean;
+  /** Default of the verified-user requirement. */
   readonly requireVerified: boolean;
+  /** Login throttling, or `null` when off. */
   readonly throttle: ResolvedThrottleOptions | null;
+  /** The clock, ms since the epoch. */
   readonly now: () => number;
 }

@@ -11,9 +11,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * Reads login credentials from a parsed body: `email` or `username` (one of them, a non-empty
- * string of at most 320 characters) and `password` (a non-empty string inside the hashing
- * policy). Anything else is a 400 before any query or hash is run — TypeORM's `findOneBy` with an
- * undefined key would match the first row, and bcrypt would throw on a non-string.
+ * string of at most 320 characters, without NUL) and `password` (a non-empty string inside the
+ * hashing policy). Anything else is a 400 before any query or hash is run — TypeORM's `findOneBy`
+ * with an undefined key would match the first row, bcrypt would throw on a non-string, and
+ * PostgreSQL refuses a NUL in text.
  */
 export function readCredentials(body: unknown): LoginCredentials {
   if (!isPlainObject(body))
@@ -31,6 +32,10 @@ export function readCredentials(body: unknown): LoginCredentials {
     identifier.length > MAX_IDENTIFIER_LENGTH
   ) {
     throw new InvalidRequestError('email (or username) must be a non-empty string.');
+  }
+  // PostgreSQL refuses a NUL in text: the user lookup would fail as a 5xx, not a 401.
+  if (identifier.includes('\0')) {
+    throw new InvalidRequestError('email (or username) must not contain a NUL character.');
   }
   if (typeof password !== 'string' || password === '') {
     throw new InvalidRequestError('password must be a non-empty string.');

@@ -3,7 +3,8 @@ import type { ResolvedAuthConfig } from '../config/resolved';
 import type { TokenPair } from '../tokens/token-service';
 import { newCsrfToken } from './csrf';
 
-type CookieConfig = Pick<ResolvedAuthConfig, 'cookies'>;
+/** The part of the configuration the cookie helpers read. */
+export type CookieConfig = Pick<ResolvedAuthConfig, 'cookies'>;
 
 function base(config: CookieConfig, path: string, maxAgeSeconds: number): ExpressCookieOptions {
   const { secure, sameSite, domain } = config.cookies;

@@ -31,6 +31,15 @@ function isBodyParserError(error: unknown): error is BodyParserError {
   );
 }
 
+/**
+ * body-parser hands a stream failure it has no `type` for (e.g. a `Content-Encoding: gzip` body
+ * that does not inflate) to `http-errors` as a plain, exposed 400.
+ */
+function isUnreadableBody(error: unknown): boolean {
+  const e = error as { status?: unknown; expose?: unknown } | null;
+  return typeof e === 'object' && e !== null && e.status === 400 && e.expose === true;
+}
+
 const BODY_ERRORS: Record<string, [number, string, string]> = {
   'entity.parse.failed': [400, 'invalid_request', 'The request body is not valid JSON.'],
   'entity.too.large': [413, 'payload_too_large', 'The request body is too large.'],
@@ -106,6 +115,17 @@ export function errorResponse(error: unknown): ErrorResponse {
       const [status, code, message] = known;
       return { status, body: { name: 'BadRequestError', code, message }, headers: {} };
     }
+  }
+  if (isUnreadableBody(error)) {
+    return {
+      status: 400,
+      body: {
+        name: 'BadRequestError',
+        code: 'invalid_request',
+        message: 'The request body could not be read.',
+      },
+      headers: {},
+    };
   }
   return {
     status: 500,

@@ -19,18 +19,33 @@ export interface PresentedToken {
 
 // RFC 6750 §2.1: b64token.
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+// RFC 9110 §11.1: an auth-scheme is a token.
+const SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Node keeps only the first of repeated `Authorization` headers; a proxy may use another one. */
+function authorizationHeader(req: Request): string | undefined {
+  const raw = (req.rawHeaders as readonly string[] | undefined) ?? [];
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]?.toLowerCase() === 'authorization') count += 1;
+  }
+  if (count > 1) throw new InvalidRequestError('The Authorization header is sent more than once.');
+  return req.headers.authorization;
+}
 
 /**
  * The bearer token of the `Authorization` header. Another scheme (Basic, Digest…) counts as no
- * credentials; `Bearer` is matched case-insensitively; an empty header, `Bearer` with no token,
- * or extra parts are a malformed request (400).
+ * credentials; `Bearer` is matched case-insensitively; an empty or repeated header, a scheme that
+ * is not an RFC 9110 token (`Bearer\t…`, `Bearer,Bearer`), `Bearer` with no token, or extra parts
+ * are a malformed request (400).
  */
 function fromHeader(req: Request): string | undefined {
-  const header = req.headers.authorization;
+  const header = authorizationHeader(req);
   if (header === undefined) return undefined;
   const trimmed = header.trim();
   if (trimmed === '') throw new InvalidRequestError('The Authorization header is empty.');
   const [scheme = '', ...rest] = trimmed.split(/ +/);
+  if (!SCHEME.test(scheme)) throw new InvalidRequestError('The Authorization header is malformed.');
   if (scheme.toLowerCase() !== 'bearer') return undefined;
   const token = rest[0];
   if (rest.length !== 1 || token === undefined || !TOKEN68.test(token)) {

@@ -2,6 +2,7 @@ export { authenticate, authorize } from './authenticate';
 export type { AccessRequirements, AuthContext } from './authenticate';
 export { authorizationChecker, currentUserChecker } from './checkers';
 export { clearAuthCookies, setAuthCookies } from './cookies';
+export type { CookieConfig } from './cookies';
 export { assertCsrf, isSafeMethod, newCsrfToken, safeEqual } from './csrf';
 export { AccessToken } from './decorators/access-token';
 export { CurrentUser } from './decorators/current-user';

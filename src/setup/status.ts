@@ -6,7 +6,12 @@ export interface AuthStatus {
   /** Whether `setupAuth` has run in this process. */
   wired: boolean;
   /** The DataSource's driver type and whether it is connected, when wired. */
-  database: { type: string; initialized: boolean } | null;
+  database: {
+    /** TypeORM driver type, e.g. `"postgres"`. */
+    type: string;
+    /** Whether the DataSource is connected. */
+    initialized: boolean;
+  } | null;
   /** Class name of the registered user bridge, when wired. */
   userAuthentication: string | null;
   /** Signing algorithm, when wired. */

@@ -32,11 +32,18 @@ export interface ThrottleOptions {
 
 /** Throttling after validation. */
 export interface ResolvedThrottleOptions {
+  /** Window length, seconds. */
   readonly windowSeconds: number;
+  /** Failures allowed per (identifier, IP). */
   readonly perAccountAndIp: number;
+  /** Failures allowed per identifier. */
   readonly perAccount: number;
+  /** Failures allowed per IP. */
   readonly perIp: number;
+  /** Redis client, or undefined for memory. */
   readonly redis: unknown;
+  /** Whether the client is node-redis. */
   readonly useRedisPackage: boolean;
+  /** Store key prefix. */
   readonly keyPrefix: string;
 }

@@ -8,7 +8,8 @@ import type { ClaimsOf, TokenClaims, TokenType } from './claims';
 export const MAX_TOKEN_LENGTH = 8192;
 const SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-type VerifyConfig = Pick<
+/** The part of the configuration {@link verifyToken} reads. */
+export type VerifyConfig = Pick<
   ResolvedAuthConfig,
   'keys' | 'issuer' | 'audience' | 'leewaySeconds' | 'now'
 >;
@@ -25,6 +26,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A token's header and payload as read by {@link decodeToken}, unverified. */
+export interface DecodedToken {
+  /** The JOSE header. */
+  header: Record<string, unknown>;
+  /** The claims, unverified. */
+  payload: Record<string, unknown>;
+}
+
 /**
  * Reads a token's header and payload WITHOUT verifying anything. For display and debugging
  * only: never decide anything on its result. Returns `null` for anything that is not a JWT.
@@ -34,9 +43,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * const peek = decodeToken(raw); // { header, payload } | null
  * ```
  */
-export function decodeToken(
-  token: string,
-): { header: Record<string, unknown>; payload: Record<string, unknown> } | null {
+export function decodeToken(token: string): DecodedToken | null {
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH || !SHAPE.test(token))
     return null;
   const [h = '', p = ''] = token.split('.');

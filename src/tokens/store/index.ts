@@ -17,4 +17,4 @@ export const AUTH_MIGRATIONS = [CreateAuthTables1732233600000] as const;
 
 export { AuthSessionEntity, AuthTokenEntity, CreateAuthTables1732233600000 };
 export { TokenStore } from './token-store';
-export type { LiveTokenRow, NewSession, NewToken } from './token-store';
+export type { LiveTokenRow, NewSession, NewToken, PurgeCounts } from './token-store';

@@ -6,33 +6,61 @@ import { AuthTokenEntity } from './token.entity';
 
 /** A session to create. */
 export interface NewSession {
+  /** Session id (`sid`). */
   id: string;
+  /** The user's id as a string. */
   userId: string;
+  /** Start, epoch ms. */
   createdAt: number;
+  /** Absolute end, epoch ms. */
   expiresAt: number;
+  /** User-Agent at login. */
   userAgent: string | null;
+  /** Client IP at login. */
   ip: string | null;
 }
 
 /** A token row to record. */
 export interface NewToken {
+  /** Token id. */
   jti: string;
+  /** Its session. */
   sessionId: string;
+  /** The user's id as a string. */
   userId: string;
+  /** Token type. */
   type: 'access' | 'refresh';
+  /** Issued, epoch ms. */
   createdAt: number;
+  /** Expiry, epoch ms. */
   expiresAt: number;
+}
+
+/** Rows deleted by {@link TokenStore.purgeExpired}. */
+export interface PurgeCounts {
+  /** Token rows deleted. */
+  tokens: number;
+  /** Session rows deleted. */
+  sessions: number;
 }
 
 /** What the validation lookup returns: the token row joined with its session. */
 export interface LiveTokenRow {
+  /** Owner (`sub`). */
   userId: string;
+  /** Session (`sid`). */
   sessionId: string;
+  /** Token type. */
   type: string;
+  /** Token expiry, epoch ms. */
   expiresAt: number;
+  /** When revoked, or null. */
   revokedAt: number | null;
+  /** Successor's `jti` for a rotated refresh token. */
   replacedBy: string | null;
+  /** When the session was revoked, or null. */
   sessionRevokedAt: number | null;
+  /** Session's absolute end, epoch ms. */
   sessionExpiresAt: number;
 }
 
@@ -94,6 +122,7 @@ export class TokenStore {
 
   private readonly serialized: boolean;
 
+  /** @param dataSource - an initialized DataSource that includes `AUTH_ENTITIES`. */
   constructor(readonly dataSource: DataSource) {
     this.serialized = SINGLE_CONNECTION.has(dataSource.options.type);
   }
@@ -315,7 +344,7 @@ export class TokenStore {
   }
 
   /** Deletes tokens and sessions that expired before `before`. Returns the counts deleted. */
-  purgeExpired(before: number): Promise<{ tokens: number; sessions: number }> {
+  purgeExpired(before: number): Promise<PurgeCounts> {
     return this.write(() =>
       this.dataSource.transaction(async (manager) => {
         const tokens = await manager

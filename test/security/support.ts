@@ -1,0 +1,233 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import type { Express } from 'express';
+import { afterAll, afterEach, expect } from 'vitest';
+import { TEST_SECRET } from '../support/clock';
+
+/** What the checks need of a response: supertest's `Response` and {@link rawRequest}'s both fit. */
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  body: unknown;
+}
+
+/** The `WWW-Authenticate` each code is sent with (absent for codes not listed). */
+export const CHALLENGES: Readonly<Record<string, string>> = {
+  missing_credentials: 'Bearer',
+  invalid_credentials: 'Bearer',
+  invalid_request: 'Bearer error="invalid_request"',
+  invalid_token: 'Bearer error="invalid_token"',
+  token_expired: 'Bearer error="invalid_token"',
+  token_revoked: 'Bearer error="invalid_token"',
+  wrong_token_type: 'Bearer error="invalid_token"',
+  refresh_token_reused: 'Bearer error="invalid_token"',
+  user_inactive: 'Bearer error="invalid_token"',
+  insufficient_scope: 'Bearer error="insufficient_scope"',
+};
+
+/** Per-file counters: the suite prints them and fails if any hostile input got through. */
+export interface Tally {
+  /** Hostile inputs sent. */
+  tried: number;
+  /** Hostile inputs answered 2xx (must stay 0). */
+  accepted: number;
+  /** Responses with a 5xx status (must stay 0). */
+  serverErrors: number;
+  /** Deliberately valid inputs (controls) answered 2xx as expected. */
+  controls: number;
+  /** Test cases run. */
+  cases: number;
+}
+
+/**
+ * Creates the file's tally, counts its cases, and at the end prints one summary line and fails
+ * the file if a hostile input was accepted or anything answered 5xx.
+ */
+export function securityTally(file: string, extra: () => string = () => ''): Tally {
+  const tally: Tally = { tried: 0, accepted: 0, serverErrors: 0, controls: 0, cases: 0 };
+  afterEach(() => {
+    tally.cases += 1;
+  });
+  afterAll(() => {
+    const more = extra();
+    console.log(
+      `[security] ${file}: cases=${tally.cases} inputs=${tally.tried} accepted=${tally.accepted} ` +
+        `5xx=${tally.serverErrors} controls=${tally.controls}${more === '' ? '' : ` ${more}`}`,
+    );
+    expect({ accepted: tally.accepted, serverErrors: tally.serverErrors }).toEqual({
+      accepted: 0,
+      serverErrors: 0,
+    });
+  });
+  return tally;
+}
+
+const JWT_LIKE = /eyJ[A-Za-z0-9_-]{8,}/;
+const BCRYPT = /\$2[abxy]?\$/;
+const STACK = /(\n\s+at\s)|(\bat\s+\S+\s+\(\S+:\d+:\d+\))|(\.(ts|js|mjs|cjs):\d+:\d+)/;
+const SQL =
+  /\b(select\s[\s\S]*\sfrom|insert\s+into|update\s+\S+\s+set|delete\s+from|where\s+\S+\s*=)\b/i;
+const DRIVER =
+  /SQLITE_|sqlite|QueryFailed|\bER_[A-Z_]{3,}|mysql|mariadb|postgres|\bpg\b|typeorm|syntax error|constraint failed|duplicate key|better-sqlite3|\b(TypeError|RangeError|ReferenceError|SyntaxError)\b/i;
+
+function headerText(headers: Reply['headers']): string {
+  return Object.entries(headers)
+    .filter(([name]) => name !== 'date')
+    .map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join('\n') : String(value)}`)
+    .join('\n');
+}
+
+/**
+ * Asserts a response leaks nothing: no stack, token, bcrypt hash, SQL or driver text, nor any of
+ * `secrets` (the test secret is always one; pass the token or password the request carried).
+ */
+export function expectNoLeak(res: Reply, secrets: readonly string[] = []): void {
+  const seen = `${res.text}\n${headerText(res.headers)}`;
+  const context = `${res.status} ${seen.slice(0, 400)}`;
+  expect(BCRYPT.test(seen), `bcrypt hash in ${context}`).toBe(false);
+  expect(STACK.test(seen), `stack in ${context}`).toBe(false);
+  expect(SQL.test(seen), `SQL in ${context}`).toBe(false);
+  expect(DRIVER.test(seen), `driver text in ${context}`).toBe(false);
+  expect(JWT_LIKE.test(seen), `token in ${context}`).toBe(false);
+  for (const secret of [TEST_SECRET, ...secrets]) {
+    if (secret.trim().length >= 16) {
+      expect(seen.includes(secret), `secret echoed in ${context}`).toBe(false);
+    }
+  }
+}
+
+/** What a refusal must look like. `challenge` overrides the code's usual `WWW-Authenticate`. */
+export interface Refusal {
+  challenge?: string | undefined;
+  secrets?: readonly string[];
+}
+
+/**
+ * Records a hostile input's response and asserts it was refused with exactly `status` and
+ * `code`, a `{ name, code, message }` body, the right `WWW-Authenticate`, and no leak.
+ */
+export function expectRefused(
+  tally: Tally,
+  res: Reply,
+  status: number,
+  code: string,
+  refusal: Refusal = {},
+): void {
+  tally.tried += 1;
+  if (res.status >= 200 && res.status < 300) tally.accepted += 1;
+  if (res.status >= 500) tally.serverErrors += 1;
+  const body = res.body as Record<string, unknown> | null;
+  expect({ status: res.status, code: body?.code }, `body: ${res.text.slice(0, 300)}`).toEqual({
+    status,
+    code,
+  });
+  const text = expect.any(String) as unknown;
+  expect(body).toEqual({ name: text, code, message: text });
+  const challenge = 'challenge' in refusal ? refusal.challenge : CHALLENGES[code];
+  expect(res.headers['www-authenticate']).toBe(challenge);
+  expectNoLeak(res, refusal.secrets);
+}
+
+/** Records a deliberately valid input (a control) and asserts it was accepted. */
+export function expectAccepted(tally: Tally, res: Reply, status = 200): void {
+  expect(res.status, `body: ${res.text.slice(0, 300)}`).toBe(status);
+  tally.controls += 1;
+}
+
+/**
+ * Records a hostile input that Node's HTTP parser refuses before Express runs (a header over the
+ * size limit, a NUL byte): there is no coded body then, only a bare status.
+ */
+export function expectNodeRefused(tally: Tally, res: Reply, status: number): void {
+  tally.tried += 1;
+  if (res.status >= 200 && res.status < 300) tally.accepted += 1;
+  if (res.status >= 500) tally.serverErrors += 1;
+  expect({ status: res.status, text: res.text }).toEqual({ status, text: '' });
+  expectNoLeak(res);
+}
+
+/** Records one fuzzed response: never 2xx, never 5xx, always a coded body, never a leak. */
+export function recordFuzz(tally: Tally, res: Reply, allowed: readonly string[]): void {
+  tally.tried += 1;
+  if (res.status >= 200 && res.status < 300) tally.accepted += 1;
+  if (res.status >= 500) tally.serverErrors += 1;
+  const body = res.body as Record<string, unknown> | null;
+  const code = typeof body?.code === 'string' ? body.code : undefined;
+  expect(
+    { ok: res.status === 400 || res.status === 401, known: allowed.includes(code ?? '') },
+    `${res.status} ${res.text.slice(0, 300)}`,
+  ).toEqual({ ok: true, known: true });
+  // A 401 carries its exact challenge; a 400 from body parsing carries none.
+  const challenges =
+    res.status === 401 ? [CHALLENGES[code ?? '']] : [CHALLENGES[code ?? ''], undefined];
+  expect(challenges).toContain(res.headers['www-authenticate']);
+  expectNoLeak(res);
+}
+
+/** Starts `app` on an ephemeral loopback port (one server for the whole file). */
+export async function listen(app: Express): Promise<Server> {
+  return new Promise((resolve) => {
+    const server = app.listen(0, '127.0.0.1', () => {
+      resolve(server);
+    });
+  });
+}
+
+/** Closes a server started by {@link listen}. */
+export async function close(server: Server | undefined): Promise<void> {
+  if (server === undefined) return;
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
+}
+
+/**
+ * Sends bytes exactly as given (what supertest/Node's client would refuse or normalize:
+ * repeated headers, raw UTF-8 in a header) and parses the answer. `head` is the request line and
+ * headers without the final blank line; `Connection: close` and `Host` are added.
+ */
+export async function rawRequest(
+  server: Server,
+  head: string | Buffer,
+  body: string | Buffer = '',
+): Promise<Reply> {
+  const { port } = server.address() as AddressInfo;
+  const bytes = (value: string | Buffer): Buffer =>
+    typeof value === 'string' ? Buffer.from(value, 'latin1') : value;
+  const request = Buffer.concat([
+    bytes(head),
+    Buffer.from(`\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`, 'latin1'),
+    bytes(body),
+  ]);
+  const response = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    // Write without half-closing: Node's server drops a request whose client sent FIN early.
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('end', () => {
+      resolve(Buffer.concat(chunks));
+    });
+    socket.on('error', reject);
+  });
+  const text = response.toString('utf8');
+  const split = text.indexOf('\r\n\r\n');
+  const [statusLine = '', ...lines] = text.slice(0, split).split('\r\n');
+  const headers: Reply['headers'] = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const payload = text.slice(split + 4);
+  let parsed: unknown = {};
+  try {
+    parsed = JSON.parse(payload);
+  } catch {
+    parsed = {};
+  }
+  return { status: Number(statusLine.split(' ')[1]), headers, text: payload, body: parsed };
+}
