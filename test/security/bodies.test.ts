@@ -5,12 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, PASSWORDS, type TestApp } from '../support/app';
 import { describeEngines } from '../support/engines';
 import {
-  close,
   expectAccepted,
   expectRefused,
-  listen,
   rawRequest,
   securityTally,
+  useSecurityApp,
   type Refusal,
 } from './support';
 
@@ -20,17 +19,8 @@ let t: TestApp;
 let server: Server;
 let live: string;
 let liveRefresh: string;
-
-beforeAll(async () => {
-  t = await buildTestApp();
-  server = await listen(t.app);
-  const pair = await t.auth.tokens.createTokenPair(t.users.alice.id);
-  live = pair.access_token;
-  liveRefresh = pair.refresh_token;
-});
-afterAll(async () => {
-  await close(server);
-  await t.close();
+useSecurityApp((app) => ({ t, server, live, liveRefresh } = app));
+afterAll(() => {
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 });
 

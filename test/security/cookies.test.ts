@@ -1,8 +1,14 @@
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../support/app';
-import { close, expectAccepted, expectRefused, listen, rawRequest, securityTally } from './support';
+import { describe, it } from 'vitest';
+import type { TestApp } from '../support/app';
+import {
+  expectAccepted,
+  expectRefused,
+  rawRequest,
+  securityTally,
+  useSecurityApp,
+} from './support';
 
 const tally = securityTally('cookies');
 const CSRF = 'csrf-0123456789-abcdefghijklmnop';
@@ -10,18 +16,7 @@ let t: TestApp;
 let server: Server;
 let live: string;
 let liveRefresh: string;
-
-beforeAll(async () => {
-  t = await buildTestApp();
-  server = await listen(t.app);
-  const pair = await t.auth.tokens.createTokenPair(t.users.alice.id);
-  live = pair.access_token;
-  liveRefresh = pair.refresh_token;
-});
-afterAll(async () => {
-  await close(server);
-  await t.close();
-});
+useSecurityApp((app) => ({ t, server, live, liveRefresh } = app));
 
 const me = (cookie: string, path = '/t/me') => request(server).get(path).set('Cookie', cookie);
 

@@ -1,35 +1,21 @@
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../support/app';
+import { describe, it } from 'vitest';
 import {
-  close,
   expectAccepted,
   expectNodeRefused,
   expectRefused,
-  listen,
   rawRequest,
   securityTally,
+  useSecurityApp,
   type Reply,
 } from './support';
 
 const tally = securityTally('headers');
-let t: TestApp;
 let server: Server;
 let live: string;
 let liveRefresh: string;
-
-beforeAll(async () => {
-  t = await buildTestApp();
-  server = await listen(t.app);
-  const pair = await t.auth.tokens.createTokenPair(t.users.alice.id);
-  live = pair.access_token;
-  liveRefresh = pair.refresh_token;
-});
-afterAll(async () => {
-  await close(server);
-  await t.close();
-});
+useSecurityApp((app) => ({ server, live, liveRefresh } = app));
 
 const me = (authorization?: string) => {
   const req = request(server).get('/t/me');

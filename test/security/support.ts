@@ -2,7 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import type { Express } from 'express';
-import { afterAll, afterEach, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { buildTestApp, type TestApp } from '../support/app';
 import { TEST_SECRET } from '../support/clock';
 
 /** What the checks need of a response: supertest's `Response` and {@link rawRequest}'s both fit. */
@@ -230,4 +231,28 @@ export async function rawRequest(
     parsed = {};
   }
   return { status: Number(statusLine.split(' ')[1]), headers, text: payload, body: parsed };
+}
+
+/** What every security file needs: the test app on a real socket and a live token pair of alice. */
+export interface SecurityApp {
+  t: TestApp;
+  server: Server;
+  live: string;
+  liveRefresh: string;
+}
+
+/** Builds the app before the file's tests (handing it to `use`) and closes it after. */
+export function useSecurityApp(use: (app: SecurityApp) => void): void {
+  let app: SecurityApp | undefined;
+  beforeAll(async () => {
+    const t = await buildTestApp();
+    const server = await listen(t.app);
+    const pair = await t.auth.tokens.createTokenPair(t.users.alice.id);
+    app = { t, server, live: pair.access_token, liveRefresh: pair.refresh_token };
+    use(app);
+  });
+  afterAll(async () => {
+    await close(app?.server);
+    await app?.t.close();
+  });
 }
