@@ -42,7 +42,9 @@ export type { AuthErrorBody } from './errors';
 // Passwords
 export {
   assertHashablePassword,
+  ConcurrencyLimiter,
   DEFAULT_BCRYPT_COST,
+  defaultHashConcurrency,
   hashPassword,
   MAX_PASSWORD_BYTES,
   needsRehash,

@@ -99,6 +99,12 @@ export interface AuthOptions {
    */
   bcryptCost?: number;
   /**
+   * bcrypt operations allowed at once; more queue (off the event loop). Env
+   * `AUTH_PASSWORD_CONCURRENCY`. Default: the machine's cores minus one, at least 1 — so a login
+   * storm never takes every core from the requests that are not logging in.
+   */
+  passwordConcurrency?: number;
+  /**
    * Names of extra claims copied from `BaseUserAuthentication.getExtraClaims()` into tokens.
    * Registered claims (`sub`, `jti`, `type`, `sid`, `iat`, `exp`, `nbf`, `iss`, `aud`) can never be
    * listed. Default `[]`.

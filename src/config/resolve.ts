@@ -1,4 +1,5 @@
 import { AuthConfigError } from '../errors/config-error';
+import { defaultHashConcurrency } from '../passwords/limiter';
 import { resolveKeys, SUPPORTED_ALGORITHMS } from './keys';
 import type { AuthOptions, JwtAlgorithm, TokenLocation } from './options';
 import type { ResolvedThrottleOptions, ThrottleOptions } from '../throttle/options';
@@ -213,6 +214,12 @@ export function resolveAuthConfig(
     audience,
     leewaySeconds: leeway,
     bcryptCost: bcryptCost(options.bcryptCost ?? envNumber(env, 'AUTH_BCRYPT_COST') ?? 12, env),
+    passwordConcurrency: count(
+      'passwordConcurrency',
+      options.passwordConcurrency ??
+        envNumber(env, 'AUTH_PASSWORD_CONCURRENCY') ??
+        defaultHashConcurrency(),
+    ),
     extraClaims: extraClaims(options.extraClaims ?? []),
     tokenLocation: locations(
       options.tokenLocation ?? envList(env, 'AUTH_TOKEN_LOCATION') ?? ['header', 'cookie'],

@@ -36,6 +36,8 @@ export interface ResolvedAuthConfig {
   readonly leewaySeconds: number;
   /** bcrypt cost factor. */
   readonly bcryptCost: number;
+  /** bcrypt operations allowed at once. */
+  readonly passwordConcurrency: number;
   /** Names of extra claims copied into tokens. */
   readonly extraClaims: readonly string[];
   /** Where tokens are read from. */

@@ -5,6 +5,7 @@ import {
   needsRehash,
   verifyPassword,
 } from './bcrypt';
+import { ConcurrencyLimiter, defaultHashConcurrency } from './limiter';
 
 /**
  * Password hashing bound to one configured cost, with a timing-safe check for login: when there
@@ -19,13 +20,23 @@ import {
  */
 export class PasswordHasher {
   private dummy: Promise<string> | undefined;
+  private readonly limiter: ConcurrencyLimiter;
 
-  /** @param cost - bcrypt cost. Default 12. */
-  constructor(readonly cost: number = DEFAULT_BCRYPT_COST) {}
+  /**
+   * @param cost - bcrypt cost. Default 12.
+   * @param concurrency - bcrypt operations run at once; more wait their turn. Default: one fewer
+   * than the machine's cores, at least 1, so hashing never takes every core from the event loop.
+   */
+  constructor(
+    readonly cost: number = DEFAULT_BCRYPT_COST,
+    concurrency: number = defaultHashConcurrency(),
+  ) {
+    this.limiter = new ConcurrencyLimiter(concurrency);
+  }
 
   /** Hashes a password at this hasher's cost. */
   hash(password: string): Promise<string> {
-    return hashPassword(password, this.cost);
+    return this.limiter.run(() => hashPassword(password, this.cost));
   }
 
   /** Whether a stored hash is below this hasher's cost (or not bcrypt at all). */
@@ -39,10 +50,11 @@ export class PasswordHasher {
    */
   async check(hash: string | null | undefined, password: string): Promise<boolean> {
     if (typeof hash === 'string' && HASH_PATTERN.test(hash)) {
-      return verifyPassword(password, hash);
+      return this.limiter.run(() => verifyPassword(password, hash));
     }
-    this.dummy ??= hashPassword('dummy-password-for-timing', this.cost);
-    await verifyPassword(password, await this.dummy);
+    this.dummy ??= this.hash('dummy-password-for-timing');
+    const dummy = await this.dummy;
+    await this.limiter.run(() => verifyPassword(password, dummy));
     return false;
   }
 }

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ConcurrencyLimiter,
+  defaultHashConcurrency,
+  PasswordHasher,
+  resolveAuthConfig,
+} from '../../src';
+import { TEST_SECRET } from '../support/clock';
+
+describe('bcrypt concurrency limit', () => {
+  it('runs at most `limit` tasks at once, in order, and all of them', async () => {
+    const limiter = new ConcurrencyLimiter(2);
+    let running = 0;
+    let peak = 0;
+    const started: number[] = [];
+    const release: (() => void)[] = [];
+    const tasks = Array.from({ length: 6 }, (_, i) =>
+      limiter.run(async () => {
+        started.push(i);
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise<void>((resolve) => release.push(resolve));
+        running--;
+        return i;
+      }),
+    );
+    for (let i = 0; i < 6; i++) {
+      await new Promise((r) => setImmediate(r));
+      expect(running).toBeLessThanOrEqual(2);
+      release.shift()?.();
+    }
+    await new Promise((r) => setImmediate(r));
+    release.splice(0).forEach((r) => {
+      r();
+    });
+    expect(await Promise.all(tasks)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(peak).toBe(2);
+    expect(started).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('frees its slot when a task fails', async () => {
+    const limiter = new ConcurrencyLimiter(1);
+    await expect(limiter.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(limiter.run(() => Promise.resolve('next'))).resolves.toBe('next');
+  });
+
+  it('refuses a limit below 1', () => {
+    expect(() => new ConcurrencyLimiter(0)).toThrow(RangeError);
+  });
+
+  it('PasswordHasher with concurrency 1 still hashes and checks many at once, correctly', async () => {
+    const hasher = new PasswordHasher(4, 1);
+    const hashes = await Promise.all(
+      ['a-pass-1', 'b-pass-2', 'c-pass-3'].map((p) => hasher.hash(p)),
+    );
+    const results = await Promise.all([
+      hasher.check(hashes[0], 'a-pass-1'),
+      hasher.check(hashes[1], 'wrong'),
+      hasher.check(undefined, 'c-pass-3'),
+      hasher.check(hashes[2], 'c-pass-3'),
+    ]);
+    expect(results).toEqual([true, false, false, true]);
+  });
+
+  it('is configurable, defaulting to cores minus one (at least 1)', () => {
+    expect(defaultHashConcurrency()).toBeGreaterThanOrEqual(1);
+    const base = { secretKey: TEST_SECRET };
+    expect(resolveAuthConfig(base, {}).passwordConcurrency).toBe(defaultHashConcurrency());
+    expect(resolveAuthConfig(base, { AUTH_PASSWORD_CONCURRENCY: '3' }).passwordConcurrency).toBe(3);
+    expect(() => resolveAuthConfig({ ...base, passwordConcurrency: 0 }, {})).toThrow(
+      /passwordConcurrency/,
+    );
+  });
+});
