@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { IsNull, MoreThan, type DataSource, type EntityManager } from 'typeorm';
 import { AuthError } from '../../errors/auth-error';
 import { AuthUnavailableError } from '../../errors/http-errors';
@@ -64,6 +65,11 @@ export interface LiveTokenRow {
   sessionExpiresAt: number;
 }
 
+/** The slice of pg's Pool used for the prepared lookup. */
+interface PreparingPool {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: RawLookup[] }>;
+}
+
 interface RawLookup {
   userId: string;
   sessionId: string;
@@ -119,6 +125,7 @@ const writeQueues = new WeakMap<DataSource, Promise<unknown>>();
  */
 export class TokenStore {
   private lookupSql: string | undefined;
+  private statementName: string | undefined;
 
   private readonly serialized: boolean;
 
@@ -218,12 +225,31 @@ export class TokenStore {
   }
 
   /**
+   * On PostgreSQL the lookup runs as a named prepared statement straight on the driver's pool:
+   * parsed and planned once per connection instead of on every request (the benchmark measured
+   * the database's CPU per validation nearly halved). It is still logged through the
+   * DataSource's logger. Elsewhere (and if the pool is not where TypeORM 0.3/1.x keeps it), it
+   * goes through `DataSource.query`; SQLite and MySQL drivers cache prepared statements already.
+   */
+  private async runLookup(jti: string): Promise<RawLookup[]> {
+    const sql = this.sql();
+    const pool = (this.dataSource.driver as { master?: Partial<PreparingPool> }).master;
+    if (this.dataSource.options.type !== 'postgres' || typeof pool?.query !== 'function') {
+      return this.dataSource.query<RawLookup[]>(sql, [jti]);
+    }
+    this.statementName ??= `rca_lookup_${createHash('sha256').update(sql).digest('hex').slice(0, 16)}`;
+    this.dataSource.logger.logQuery(sql, [jti]);
+    const result = await pool.query({ name: this.statementName, text: sql, values: [jti] });
+    return result.rows;
+  }
+
+  /**
    * The one query of every validation: the token row by primary key, joined with its session by
    * primary key. `null` when the `jti` is unknown.
    */
   lookup(jti: string): Promise<LiveTokenRow | null> {
     return this.guard(async () => {
-      const rows = await this.dataSource.query<RawLookup[]>(this.sql(), [jti]);
+      const rows = await this.runLookup(jti);
       const row = rows[0];
       if (row === undefined) return null;
       return {
