@@ -1,17 +1,8 @@
 import { createSecretKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AuthConfigError, resolveAuthConfig } from '../../src';
+import { resolveAuthConfig } from '../../src';
 import { TEST_SECRET } from '../support/clock';
-
-function configError(fn: () => unknown): AuthConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AuthConfigError);
-    return error as AuthConfigError;
-  }
-  throw new Error('expected an AuthConfigError');
-}
+import { configError } from '../support/config-error';
 
 describe('resolveAuthConfig', () => {
   it('applies documented defaults', () => {

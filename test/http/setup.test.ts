@@ -43,6 +43,7 @@ import { TEST_SECRET } from '../support/clock';
 import { closeDataSource, openDataSource } from '../support/engines';
 import { TestAuth, TestUser } from '../support/users';
 import { expectError } from './helpers';
+import { configError } from '../support/config-error';
 
 const OPTIONS: AuthOptions = { secretKey: TEST_SECRET, bcryptCost: 4, cookies: { secure: false } };
 const INTERNAL = {
@@ -60,17 +61,6 @@ function forgetSetup(): void {
   // the next get() return a bare `new BaseUserAuthentication()` (rc-notes §8).
   Container.remove(AUTH_RUNTIME);
   Container.remove(USER_AUTH_KEY);
-}
-
-/** Runs `fn`, expecting an AuthConfigError; returns it. */
-function configError(fn: () => unknown): AuthConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AuthConfigError);
-    return error as AuthConfigError;
-  }
-  throw new Error('expected an AuthConfigError, nothing was thrown');
 }
 
 class GreetDto {
