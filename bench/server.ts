@@ -209,7 +209,7 @@ function build(variant: Variant, ds: DataSource, key: KeyObject, bcryptCost: num
     },
     issue: async (sub) =>
       (await auth.tokens.createTokenPair(sub, { userAgent: 'bench', ip: '127.0.0.1' }))
-        .access_token,
+        .accessToken,
   };
 }
 

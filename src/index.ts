@@ -5,6 +5,10 @@
  * @packageDocumentation
  */
 
+// Setup
+export { authFor, setupAuth } from './setup';
+export type { AuthSetup, AuthStatus, SetupAuthInput } from './setup';
+
 // Configuration
 export { resolveAuthConfig, REGISTERED_CLAIMS, SUPPORTED_ALGORITHMS } from './config';
 export type {
@@ -17,9 +21,11 @@ export type {
   ResolvedKeys,
   TokenLocation,
 } from './config';
+export type { ResolvedThrottleOptions, ThrottleOptions } from './throttle';
 
 // Errors
 export {
+  AUTH_ERROR_CODES,
   AuthConfigError,
   AuthError,
   AuthUnavailableError,
@@ -34,17 +40,16 @@ export {
   PasswordPolicyError,
   RefreshTokenReuseError,
   RevokedTokenError,
+  SessionNotFoundError,
   TooManyRequestsError,
   WrongTokenTypeError,
 } from './errors';
-export type { AuthErrorBody } from './errors';
+export type { AuthErrorBody, AuthErrorCode, ErrorCodeSpec } from './errors';
 
 // Passwords
 export {
   assertHashablePassword,
-  ConcurrencyLimiter,
   DEFAULT_BCRYPT_COST,
-  defaultHashConcurrency,
   hashPassword,
   MAX_PASSWORD_BYTES,
   needsRehash,
@@ -55,6 +60,10 @@ export {
 // Users
 export { BaseUserAuthentication } from './users';
 export type { ClaimValue, LoginCredentials } from './users';
+
+// Authorization
+export { permission, PermissionRequirement, verified, VerifiedRequirement } from './authz';
+export type { AccessRequirements, AuthRequirement } from './authz';
 
 // Tokens
 export {
@@ -67,7 +76,6 @@ export {
   encodeToken,
   MAX_TOKEN_LENGTH,
   TokenService,
-  TokenStore,
   verifyToken,
 } from './tokens';
 export type {
@@ -75,10 +83,6 @@ export type {
   ClaimsOf,
   DecodedToken,
   IssueOptions,
-  LiveTokenRow,
-  NewSession,
-  NewToken,
-  PurgeCounts,
   PurgeResult,
   RefreshClaims,
   SessionInfo,
@@ -88,52 +92,32 @@ export type {
   VerifyConfig,
 } from './tokens';
 
+// Flows
+export { AuthFlows } from './flows';
+export type { AuthContext, CallerSession, ClientInfo } from './flows';
+
 // HTTP layer
 export {
   AccessToken,
-  assertCsrf,
   AuthErrorHandler,
-  authenticate,
-  authorizationChecker,
-  authorize,
+  authParamMetadata,
   clearAuthCookies,
   CurrentUser,
-  currentUserChecker,
   errorResponse,
-  extractToken,
-  getRuntime,
-  isSafeMethod,
-  newCsrfToken,
-  permission,
-  PermissionRequirement,
-  presentedRefreshToken,
   RefreshToken,
-  safeEqual,
   setAuthCookies,
-  verified,
-  VerifiedRequirement,
 } from './http';
 export type {
-  AccessRequirements,
-  AuthContext,
+  AuthorizationChecker,
   AuthParamDecorator,
-  AuthRequirement,
-  AuthRuntime,
+  AuthParamMetadata,
   CookieConfig,
+  CurrentUserChecker,
   CurrentUserOptions,
   ErrorResponse,
-  PresentedToken,
-  TokenSource,
+  MiddlewareClass,
 } from './http';
 
-// Throttling
-export { LoginThrottle } from './throttle';
-export type { ResolvedThrottleOptions, ThrottleOptions } from './throttle';
-
 // Ready-made routes
-export { AuthController, MAX_IDENTIFIER_LENGTH, readCredentials } from './controllers';
-export type { CookieLoginView, SessionView } from './controllers';
-
-// Setup
-export { authStatus, setupAuth } from './setup';
-export type { AuthSetup, AuthStatus, SetupAuthInput } from './setup';
+export { AuthController, clientOf, toTokenResponse } from './controllers';
+export type { CookieLoginView, SessionView, TokenResponse } from './controllers';

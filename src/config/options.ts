@@ -20,8 +20,17 @@ export interface CookieOptions {
    * (env `AUTH_COOKIE_SECURE=false`).
    */
   secure?: boolean;
-  /** `SameSite` attribute: `"lax"` (default) or `"strict"`. Env `AUTH_COOKIE_SAMESITE`. */
-  sameSite?: 'lax' | 'strict';
+  /**
+   * `SameSite` attribute: `"lax"` (default), `"strict"`, or `"none"` for a browser app on another
+   * site (then `Secure` is forced, and the CSRF check stays on). Env `AUTH_COOKIE_SAMESITE`.
+   */
+  sameSite?: 'lax' | 'strict' | 'none';
+  /**
+   * Name the cookies with the `__Host-` prefix (the refresh cookie, being path-scoped, with
+   * `__Secure-`), so a sibling subdomain cannot plant or overwrite them. Forces `Secure`; needs no
+   * `domain` and `path` `"/"`. Env `AUTH_COOKIE_HOST_PREFIX`. Default `false`.
+   */
+  hostPrefix?: boolean;
   /** `Domain` attribute. Default: none (host-only cookies). */
   domain?: string;
   /** `Path` of the access-token and CSRF cookies. Default `"/"`. */
@@ -124,6 +133,12 @@ export interface AuthOptions {
    * `{ admin: ['moderator'], moderator: ['user'] }`. Default `{}`.
    */
   roleHierarchy?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Permissions each role grants (FastAuth's role → permissions), wildcards allowed, inherited
+   * through `roleHierarchy`: with `{ admin: ['users:*'] }`, `permission('users:delete')` passes for
+   * an admin. A user holds these plus their own `getPermissions()`. Default `{}`.
+   */
+  rolePermissions?: Readonly<Record<string, readonly string[]>>;
   /** Whether `@CurrentUser()` and `@Authorized()` require an active user by default. Default `true`. */
   requireActive?: boolean;
   /** Whether they require a verified user by default. Default `false`. */

@@ -1,9 +1,11 @@
+import { expandHierarchy } from '../authz/hierarchy';
 import { AuthConfigError } from '../errors/config-error';
-import { defaultHashConcurrency } from '../passwords/limiter';
-import { resolveKeys, SUPPORTED_ALGORITHMS } from './keys';
+import type { ResolvedThrottleOptions } from '../throttle/options';
+import { env as parsers } from './checks';
+import { resolveKeys } from './keys';
 import type { AuthOptions, JwtAlgorithm, TokenLocation } from './options';
-import type { ResolvedThrottleOptions, ThrottleOptions } from '../throttle/options';
 import type { ResolvedAuthConfig } from './resolved';
+import { OPTION_GROUPS, OPTION_TABLE, type OptionSpec } from './table';
 
 /** Claims the library owns; `extraClaims` can never name them. */
 export const REGISTERED_CLAIMS: readonly string[] = [
@@ -20,67 +22,74 @@ export const REGISTERED_CLAIMS: readonly string[] = [
 
 /** An environment to read `AUTH_*` variables from (`process.env` by default). */
 export type AuthEnv = Readonly<Record<string, string | undefined>>;
-type Env = AuthEnv;
 
-function envNumber(env: Env, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value)) {
-    throw new AuthConfigError(name, `"${raw}" is not a number.`);
+function read(options: object, path: string): unknown {
+  let node: unknown = options;
+  for (const part of path.split('.')) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, part)) return undefined;
+    node = (node as Record<string, unknown>)[part];
   }
-  return value;
+  return node;
 }
 
-function envBool(env: Env, name: string): boolean | undefined {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return undefined;
-  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-  throw new AuthConfigError(name, `"${raw}" is not a boolean (use true or false).`);
-}
-
-function envList(env: Env, name: string): string[] | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  return raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
-
-function nonEmpty(env: Env, name: string): string | undefined {
-  const raw = env[name];
-  return raw === undefined || raw === '' ? undefined : raw;
-}
-
-function positive(key: string, value: number, unit: string): number {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new AuthConfigError(key, `must be a positive number of ${unit}, got ${value}.`);
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j] ?? 0;
+      const cost = a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1;
+      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, previous + cost);
+      previous = current;
+    }
   }
-  return value;
+  return row[b.length] ?? 0;
 }
 
-function algorithm(value: string): JwtAlgorithm {
-  const found = SUPPORTED_ALGORITHMS.find((a) => a === value);
-  if (found === undefined) {
+/** Refuses keys the table does not know (`cookie` for `cookies`), naming the closest one. */
+function assertKnownKeys(options: unknown, prefix = ''): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new AuthConfigError(
-      'algorithm',
-      `"${value}" is not supported; use one of ${SUPPORTED_ALGORITHMS.join(', ')} (never "none").`,
+      prefix === '' ? 'options' : prefix.slice(0, -1),
+      'must be an object.',
     );
   }
-  return found;
+  const known = new Set<string>();
+  for (const spec of OPTION_TABLE) {
+    if (!spec.key.startsWith(prefix)) continue;
+    known.add(spec.key.slice(prefix.length).split('.')[0] ?? '');
+  }
+  for (const [name, value] of Object.entries(options)) {
+    if (!known.has(name)) {
+      const closest = [...known].sort((a, b) => distance(name, a) - distance(name, b))[0];
+      const hint =
+        closest !== undefined && distance(name, closest) <= 3
+          ? ` Did you mean "${prefix}${closest}"?`
+          : '';
+      throw new AuthConfigError(
+        `${prefix}${name}`,
+        `is not an option of routing-controllers-auth.${hint}`,
+      );
+    }
+    const group = `${prefix}${name}`;
+    if (OPTION_GROUPS.includes(group) && value !== undefined && value !== false) {
+      assertKnownKeys(value, `${group}.`);
+    }
+  }
 }
 
-function bcryptCost(value: number, env: Env): number {
-  const min = env.NODE_ENV === 'test' ? 4 : 10;
-  if (!Number.isInteger(value) || value < min || value > 31) {
-    throw new AuthConfigError(
-      'bcryptCost',
-      `must be an integer from ${min} to 31 (default 12; below 10 only when NODE_ENV=test), got ${value}.`,
-    );
+function valueOf(spec: OptionSpec, options: AuthOptions, env: AuthEnv): unknown {
+  let value = read(options, spec.key);
+  if (value === undefined && spec.env !== undefined) {
+    const raw = env[spec.env];
+    if (raw !== undefined) value = (spec.parse ?? parsers.string)(raw, spec.env);
   }
-  return value;
+  if (value === undefined) {
+    value =
+      typeof spec.fallback === 'function' ? (spec.fallback as () => unknown)() : spec.fallback;
+  }
+  return value === undefined ? undefined : spec.check(value, spec.key, { env });
 }
 
 function locations(value: readonly string[]): TokenLocation[] {
@@ -122,34 +131,64 @@ function origins(value: readonly string[]): string[] {
   });
 }
 
-function count(key: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new AuthConfigError(key, `must be a positive whole number, got ${value}.`);
+type Values = (key: string) => unknown;
+
+function cookies(get: Values, explicitSecure: unknown): ResolvedAuthConfig['cookies'] {
+  const sameSite = get('cookies.sameSite') as 'lax' | 'strict' | 'none';
+  const hostPrefix = get('cookies.hostPrefix') as boolean;
+  let secure = get('cookies.secure') as boolean;
+  const domain = get('cookies.domain') as string | undefined;
+  const path = get('cookies.path') as string;
+  if (sameSite === 'none' || hostPrefix) {
+    const why = sameSite === 'none' ? 'SameSite=None' : 'the __Host- prefix';
+    if (explicitSecure === false) {
+      throw new AuthConfigError(
+        'cookies.secure',
+        `${why} needs Secure cookies: remove secure: false.`,
+      );
+    }
+    secure = true;
   }
-  return value;
+  if (hostPrefix && (domain !== undefined || path !== '/')) {
+    throw new AuthConfigError(
+      'cookies.hostPrefix',
+      '__Host- cookies must have no Domain and Path "/": remove cookies.domain and cookies.path.',
+    );
+  }
+  const name = (key: string, prefix: string): string =>
+    `${hostPrefix ? prefix : ''}${get(key) as string}`;
+  return {
+    // The refresh cookie is path-scoped, which __Host- forbids: it gets __Secure- instead.
+    accessTokenName: name('cookies.accessTokenName', '__Host-'),
+    refreshTokenName: name('cookies.refreshTokenName', '__Secure-'),
+    csrfName: name('cookies.csrfName', '__Host-'),
+    secure,
+    sameSite,
+    hostPrefix,
+    domain,
+    path,
+    refreshPath: get('cookies.refreshPath') as string,
+  };
 }
 
-function throttle(
-  value: ThrottleOptions | false | undefined,
-  env: Env,
-): ResolvedThrottleOptions | null {
-  if (value === false) return null;
-  if (value === undefined && envBool(env, 'AUTH_THROTTLE') === false) return null;
-  const options = value ?? {};
+function throttle(get: Values): ResolvedThrottleOptions | null {
+  if (get('throttle') === false) return null;
   return {
-    windowSeconds: count('throttle.windowSeconds', options.windowSeconds ?? 900),
-    perAccountAndIp: count('throttle.perAccountAndIp', options.perAccountAndIp ?? 10),
-    perAccount: count('throttle.perAccount', options.perAccount ?? 100),
-    perIp: count('throttle.perIp', options.perIp ?? 100),
-    redis: options.redis,
-    useRedisPackage: options.useRedisPackage ?? false,
-    keyPrefix: options.keyPrefix ?? 'rca-login',
+    windowSeconds: get('throttle.windowSeconds') as number,
+    perAccountAndIp: get('throttle.perAccountAndIp') as number,
+    perAccount: get('throttle.perAccount') as number,
+    perIp: get('throttle.perIp') as number,
+    redis: get('throttle.redis'),
+    useRedisPackage: get('throttle.useRedisPackage') as boolean,
+    keyPrefix: get('throttle.keyPrefix') as string,
   };
 }
 
 /**
- * Merges options, environment and defaults, and validates the result once. Throws an
- * {@link AuthConfigError} naming the key and the fix for anything invalid.
+ * Merges options, environment and defaults, and validates the result once, from one table of
+ * options (key, environment variable, parser, default, check). Unknown keys (`cookie` for
+ * `cookies`), wrong shapes and a cyclic role hierarchy are refused too — for plain-JS callers as
+ * much as for TypeScript ones. Throws an {@link AuthConfigError} naming the key and the fix.
  *
  * @param options - explicit options; they win over the environment.
  * @param env - the environment to read `AUTH_*` variables from. Default `process.env`.
@@ -162,11 +201,15 @@ export function resolveAuthConfig(
   options: AuthOptions = {},
   env: AuthEnv = process.env,
 ): ResolvedAuthConfig {
-  const alg = algorithm(options.algorithm ?? nonEmpty(env, 'AUTH_JWT_ALGORITHM') ?? 'HS256');
+  assertKnownKeys(options);
+  const values = new Map<string, unknown>();
+  for (const spec of OPTION_TABLE) values.set(spec.key, valueOf(spec, options, env));
+  const get: Values = (key) => values.get(key);
+  const algorithm = get('algorithm') as JwtAlgorithm;
   if (
     env.NODE_ENV === 'production' &&
-    alg.startsWith('HS') &&
-    (options.secretKey ?? nonEmpty(env, 'AUTH_SECRET_KEY')) === undefined
+    algorithm.startsWith('HS') &&
+    get('secretKey') === undefined
   ) {
     throw new AuthConfigError(
       'secretKey',
@@ -174,76 +217,36 @@ export function resolveAuthConfig(
     );
   }
   const keys = resolveKeys({
-    algorithm: alg,
-    secretKey: options.secretKey ?? nonEmpty(env, 'AUTH_SECRET_KEY'),
-    refreshSecretKey: options.refreshSecretKey ?? nonEmpty(env, 'AUTH_REFRESH_SECRET_KEY'),
-    privateKey: options.privateKey ?? nonEmpty(env, 'AUTH_PRIVATE_KEY'),
-    keyId: options.keyId ?? nonEmpty(env, 'AUTH_KEY_ID'),
-    verificationKeys: options.verificationKeys ?? {},
+    algorithm,
+    secretKey: get('secretKey') as string | undefined,
+    refreshSecretKey: get('refreshSecretKey') as string | undefined,
+    privateKey: get('privateKey') as string | undefined,
+    keyId: get('keyId') as string | undefined,
+    verificationKeys: get('verificationKeys') as Record<string, string>,
   });
-  const accessMinutes = positive(
-    'accessTokenExpireMinutes',
-    options.accessTokenExpireMinutes ?? envNumber(env, 'AUTH_ACCESS_TOKEN_EXPIRE_MINUTES') ?? 15,
-    'minutes',
-  );
-  const refreshDays = positive(
-    'refreshTokenExpireDays',
-    options.refreshTokenExpireDays ?? envNumber(env, 'AUTH_REFRESH_TOKEN_EXPIRE_DAYS') ?? 7,
-    'days',
-  );
-  const leeway = options.leewaySeconds ?? envNumber(env, 'AUTH_LEEWAY_SECONDS') ?? 5;
-  if (!Number.isFinite(leeway) || leeway < 0 || leeway > 30) {
-    throw new AuthConfigError('leewaySeconds', `must be between 0 and 30 seconds, got ${leeway}.`);
-  }
-  const issuer = options.issuer ?? nonEmpty(env, 'AUTH_ISSUER') ?? 'routing-controllers-auth';
-  const audience = options.audience ?? nonEmpty(env, 'AUTH_AUDIENCE') ?? 'routing-controllers-auth';
-  if (issuer === '') throw new AuthConfigError('issuer', 'must not be empty.');
-  if (audience === '') throw new AuthConfigError('audience', 'must not be empty.');
-  const cookies = options.cookies ?? {};
-  const sameSite =
-    cookies.sameSite ?? nonEmpty(env, 'AUTH_COOKIE_SAMESITE')?.toLowerCase() ?? 'lax';
-  if (sameSite !== 'lax' && sameSite !== 'strict') {
-    throw new AuthConfigError('cookies.sameSite', `must be "lax" or "strict", got "${sameSite}".`);
-  }
-  const now = options.now ?? Date.now;
+  const roleHierarchy = get('roleHierarchy') as Record<string, string[]>;
+  expandHierarchy(roleHierarchy); // refuses a cycle now, not on the first request
   return {
     keys,
-    accessTokenTtlSeconds: Math.round(accessMinutes * 60),
-    refreshTokenTtlSeconds: Math.round(refreshDays * 86_400),
-    issuer,
-    audience,
-    leewaySeconds: leeway,
-    bcryptCost: bcryptCost(options.bcryptCost ?? envNumber(env, 'AUTH_BCRYPT_COST') ?? 12, env),
-    passwordConcurrency: count(
-      'passwordConcurrency',
-      options.passwordConcurrency ??
-        envNumber(env, 'AUTH_PASSWORD_CONCURRENCY') ??
-        defaultHashConcurrency(),
-    ),
-    extraClaims: extraClaims(options.extraClaims ?? []),
-    tokenLocation: locations(
-      options.tokenLocation ?? envList(env, 'AUTH_TOKEN_LOCATION') ?? ['header', 'cookie'],
-    ),
-    cookies: {
-      accessTokenName: cookies.accessTokenName ?? 'access_token',
-      refreshTokenName: cookies.refreshTokenName ?? 'refresh_token',
-      csrfName: cookies.csrfName ?? 'csrf_token',
-      secure: cookies.secure ?? envBool(env, 'AUTH_COOKIE_SECURE') ?? true,
-      sameSite,
-      domain: cookies.domain,
-      path: cookies.path ?? '/',
-      refreshPath: cookies.refreshPath ?? '/auth',
-    },
+    accessTokenTtlSeconds: Math.round((get('accessTokenExpireMinutes') as number) * 60),
+    refreshTokenTtlSeconds: Math.round((get('refreshTokenExpireDays') as number) * 86_400),
+    issuer: get('issuer') as string,
+    audience: get('audience') as string,
+    leewaySeconds: get('leewaySeconds') as number,
+    bcryptCost: get('bcryptCost') as number,
+    passwordConcurrency: get('passwordConcurrency') as number,
+    extraClaims: extraClaims(get('extraClaims') as string[]),
+    tokenLocation: locations(get('tokenLocation') as string[]),
+    cookies: cookies(get, read(options, 'cookies.secure')),
     csrf: {
-      headerName: (options.csrf?.headerName ?? 'x-csrf-token').toLowerCase(),
-      trustedOrigins: origins(
-        options.csrf?.trustedOrigins ?? envList(env, 'AUTH_CSRF_TRUSTED_ORIGINS') ?? [],
-      ),
+      headerName: (get('csrf.headerName') as string).toLowerCase(),
+      trustedOrigins: origins(get('csrf.trustedOrigins') as string[]),
     },
-    roleHierarchy: options.roleHierarchy ?? {},
-    requireActive: options.requireActive ?? true,
-    requireVerified: options.requireVerified ?? false,
-    throttle: throttle(options.throttle, env),
-    now,
+    roleHierarchy,
+    rolePermissions: get('rolePermissions') as Record<string, string[]>,
+    requireActive: get('requireActive') as boolean,
+    requireVerified: get('requireVerified') as boolean,
+    throttle: throttle(get),
+    now: get('now') as () => number,
   };
 }

@@ -53,7 +53,9 @@ export interface ResolvedAuthConfig {
     /** `Secure` attribute. */
     readonly secure: boolean;
     /** `SameSite` attribute. */
-    readonly sameSite: 'lax' | 'strict';
+    readonly sameSite: 'lax' | 'strict' | 'none';
+    /** Whether the names carry the `__Host-` / `__Secure-` prefixes (already applied to the names). */
+    readonly hostPrefix: boolean;
     /** `Domain` attribute, if any. */
     readonly domain: string | undefined;
     /** `Path` of the access and CSRF cookies. */
@@ -70,6 +72,8 @@ export interface ResolvedAuthConfig {
   };
   /** Role → roles it includes. */
   readonly roleHierarchy: Readonly<Record<string, readonly string[]>>;
+  /** Role → permissions it grants. */
+  readonly rolePermissions: Readonly<Record<string, readonly string[]>>;
   /** Default of the active-user requirement. */
   readonly requireActive: boolean;
   /** Default of the verified-user requirement. */

@@ -1,115 +1,97 @@
 import express, { type Request, type Response } from 'express';
 import {
   Body,
+  Delete,
   Get,
   HttpCode,
   JsonController,
   OnUndefined,
+  Param,
   Post,
   Req,
   Res,
   UseBefore,
 } from 'routing-controllers';
 import { Service } from 'typedi';
-import {
-  InactiveUserError,
-  InvalidCredentialsError,
-  InvalidRequestError,
-} from '../errors/http-errors';
+import { AuthError } from '../errors/auth-error';
+import { CsrfError, InvalidRequestError, MissingCredentialsError } from '../errors/http-errors';
+import { requestIdentity, presentedRefresh } from '../http/authenticate';
+import { runtimeOf } from '../http/binding';
 import { clearAuthCookies, setAuthCookies } from '../http/cookies';
 import { AccessToken } from '../http/decorators/access-token';
-import { presentedRefreshToken } from '../http/decorators/refresh-token';
-import { getRuntime, type AuthRuntime } from '../http/runtime';
-import type { AccessClaims } from '../tokens/claims';
+import type { AuthRuntime } from '../setup/runtime';
+import type { AccessClaims, RefreshClaims, TokenClaims } from '../tokens/claims';
 import type { TokenPair } from '../tokens/token-service';
-import { readCredentials } from './credentials';
-import { userCall } from '../http/user-calls';
-import type { LoginCredentials } from '../users/base-user-authentication';
+import {
+  clientOf,
+  noStore,
+  toSessionView,
+  toTokenResponse,
+  type CookieLoginView,
+  type SessionView,
+  type TokenResponse,
+} from './wire';
 
 /** Body size accepted by the auth routes: credentials and tokens are small. */
 const BODY = { required: false, options: { limit: '16kb' } } as const;
 const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 });
 
-/** A live session as `GET /auth/sessions` lists it. */
-export interface SessionView {
-  /** Session id. */
-  id: string;
-  /** ISO time the session started. */
-  created_at: string;
-  /** ISO time it last got tokens (login or refresh). */
-  last_used_at: string;
-  /** ISO time it ends at the latest. */
-  expires_at: string;
-  /** User-Agent given at login. */
-  user_agent: string | null;
-  /** Client IP given at login. */
-  ip: string | null;
-  /** Whether this is the caller's own session. */
-  current: boolean;
+function refreshOf(runtime: AuthRuntime, req: Request): Promise<TokenPair> {
+  const found = presentedRefresh(req, runtime);
+  if (found === null) throw new MissingCredentialsError();
+  return runtime.flows.refresh(found.presented.token);
 }
 
-/** What `POST /auth/cookie/login` and `/auth/cookie/refresh` answer: no token in the body. */
-export interface CookieLoginView {
-  /** Seconds until the access cookie expires. */
-  expires_in: number;
-  /** Seconds until the refresh cookie (and the session) expires. */
-  refresh_expires_in: number;
-  /** The CSRF token, also set as a readable cookie: echo it in the CSRF header. */
-  csrf_token: string;
+function toCookies(runtime: AuthRuntime, pair: TokenPair, res: Response): CookieLoginView {
+  const csrfToken = setAuthCookies(res, pair, runtime.config);
+  return { expiresIn: pair.expiresIn, refreshExpiresIn: pair.refreshExpiresIn, csrfToken };
 }
 
-function noStore(res: Response): void {
-  res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+function clearCookies(runtime: AuthRuntime, res: Response): void {
+  if (runtime.config.tokenLocation.includes('cookie')) clearAuthCookies(res, runtime.config);
 }
 
-async function checkCredentials(
-  runtime: AuthRuntime,
-  credentials: LoginCredentials,
-): Promise<unknown> {
-  const { users } = runtime;
-  const user = await userCall(() => users.authenticate(credentials));
-  // Unknown user, wrong password and inactive account: one identical answer (null).
-  if (user === null || !(await userCall(() => users.isActive(user)))) return null;
-  return user;
-}
-
-async function login(runtime: AuthRuntime, body: unknown, req: Request): Promise<TokenPair> {
-  const credentials = readCredentials(body);
-  const { users, tokens, throttle } = runtime;
-  const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-  const user =
-    throttle === null
-      ? await checkCredentials(runtime, credentials)
-      : await throttle.attempt(credentials.username, ip, () =>
-          checkCredentials(runtime, credentials),
-        );
-  if (user === null) throw new InvalidCredentialsError();
-  return tokens.createTokenPair(users.getUserId(user), {
-    claims: await userCall(() => users.getExtraClaims(user)),
-    userAgent: req.get('user-agent') ?? null,
-    ip: req.ip ?? null,
-  });
-}
-
-async function refresh(runtime: AuthRuntime, req: Request): Promise<TokenPair> {
-  const { token } = presentedRefreshToken(req, runtime);
-  const { users, tokens } = runtime;
-  const claims = tokens.verify(token, 'refresh');
-  const user = await userCall(() => users.getUserById(claims.sub));
-  if (user === null || !(await userCall(() => users.isActive(user)))) {
-    await tokens.revokeSession(claims.sid, claims.sub);
-    throw new InactiveUserError();
+/**
+ * The claims whose session a logout ends: the access token's, or — when no usable access token
+ * came (an expired access cookie is the common case) — those of the refresh token presented in the
+ * refresh cookie (CSRF-checked) or the body, checked against the store.
+ */
+async function sessionToEnd(runtime: AuthRuntime, req: Request): Promise<TokenClaims> {
+  try {
+    const context = await requestIdentity(req, runtime);
+    if (context !== null) {
+      await runtime.flows.authorize(context);
+      return context.claims;
+    }
+  } catch (error) {
+    // Only a token problem (401) with a refresh token elsewhere than the header falls back.
+    if (!(error instanceof AuthError && error.status === 401)) throw error;
+    const found = fallbackRefresh(runtime, req);
+    if (found === null) throw error;
+    return found;
   }
-  return tokens.refresh(token, { claims: await userCall(() => users.getExtraClaims(user)) });
+  const found = presentedRefresh(req, runtime);
+  if (found === null || found.presented.source === 'header') throw new MissingCredentialsError();
+  await runtime.tokens.assertStored(found.claims);
+  return found.claims;
+}
+
+function fallbackRefresh(runtime: AuthRuntime, req: Request): RefreshClaims | null {
+  let found: ReturnType<typeof presentedRefresh>;
+  try {
+    found = presentedRefresh(req, runtime);
+  } catch {
+    return null;
+  }
+  return found === null || found.presented.source === 'header' ? null : found.claims;
 }
 
 /**
  * Ready-made auth routes under `/auth`: login (JSON), OAuth2 password form, refresh, logout,
- * logout everywhere, the caller's sessions, and the cookie variants. Mount it in
- * `useExpressServer({ controllers: [AuthController, ...] })`. Registration is yours to write:
- * it depends on your user model.
- *
- * Every response carrying tokens sends `Cache-Control: no-store`.
+ * logout everywhere, the caller's sessions (list, revoke one), and the cookie variants. Mount it
+ * in `useExpressServer({ ...auth.serverOptions, controllers: [AuthController, ...] })`. Each
+ * route only translates HTTP to a call of the setup's flows (`auth.flows`), which controllers of
+ * your own can call too. Every response carrying tokens sends `Cache-Control: no-store`.
  */
 @JsonController('/auth')
 @Service()
@@ -117,16 +99,20 @@ export class AuthController {
   /** `POST /auth/login` — JSON `{ email | username, password }` → a token pair. */
   @Post('/login')
   @HttpCode(200)
-  login(@Body(BODY) body: unknown, @Req() req: Request, @Res() res: Response): Promise<TokenPair> {
+  async login(
+    @Body(BODY) body: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<TokenResponse> {
     noStore(res);
-    return login(getRuntime(), body, req);
+    return toTokenResponse(await runtimeOf(req).flows.login(body, clientOf(req)));
   }
 
   /** `POST /auth/token` — OAuth2 password grant (form `username`, `password`) → a token pair. */
   @Post('/token')
   @HttpCode(200)
   @UseBefore(form)
-  token(@Req() req: Request, @Res() res: Response): Promise<TokenPair> {
+  async token(@Req() req: Request, @Res() res: Response): Promise<TokenResponse> {
     noStore(res);
     if (!req.is('application/x-www-form-urlencoded')) {
       throw new InvalidRequestError(
@@ -138,38 +124,57 @@ export class AuthController {
       throw new InvalidRequestError('grant_type must be "password".');
     }
     const { username, password } = body;
-    return login(getRuntime(), { username, password }, req);
+    return toTokenResponse(await runtimeOf(req).flows.login({ username, password }, clientOf(req)));
   }
 
   /** `POST /auth/refresh` — refresh token as Bearer or JSON `{ refresh_token }` → a new pair; the old one dies. */
   @Post('/refresh')
   @HttpCode(200)
-  refresh(
+  async refresh(
     @Body(BODY) _body: unknown,
     @Req() req: Request,
     @Res() res: Response,
-  ): Promise<TokenPair> {
+  ): Promise<TokenResponse> {
     noStore(res);
-    return refresh(getRuntime(), req);
+    return toTokenResponse(await refreshOf(runtimeOf(req), req));
   }
 
-  /** `POST /auth/logout` — kills both tokens of the caller's session (and clears auth cookies) → 204. */
+  /**
+   * `POST /auth/logout` — ends the caller's session → 204. The access token says which; without
+   * a usable one, the refresh token (cookie: CSRF-checked; or JSON `refresh_token`) does, so a
+   * browser whose access cookie expired can still sign out. The auth cookies are cleared on every
+   * answer, failures included — except a CSRF refusal, which changes nothing.
+   */
   @Post('/logout')
   @OnUndefined(204)
-  async logout(@AccessToken() claims: AccessClaims, @Res() res: Response): Promise<undefined> {
-    const runtime = getRuntime();
-    await runtime.tokens.revokeSession(claims.sid, claims.sub);
-    if (runtime.config.tokenLocation.includes('cookie')) clearAuthCookies(res, runtime.config);
+  async logout(
+    @Body(BODY) _body: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<undefined> {
+    const runtime = runtimeOf(req);
+    try {
+      await runtime.flows.logout(await sessionToEnd(runtime, req));
+    } catch (error) {
+      // A request refused as cross-site must not even clear the browser's cookies.
+      if (!(error instanceof CsrfError)) clearCookies(runtime, res);
+      throw error;
+    }
+    clearCookies(runtime, res);
     return undefined;
   }
 
   /** `POST /auth/logout-all` — kills every session of the caller → 204. */
   @Post('/logout-all')
   @OnUndefined(204)
-  async logoutAll(@AccessToken() claims: AccessClaims, @Res() res: Response): Promise<undefined> {
-    const runtime = getRuntime();
-    await runtime.tokens.revokeAllForUser(claims.sub);
-    if (runtime.config.tokenLocation.includes('cookie')) clearAuthCookies(res, runtime.config);
+  async logoutAll(
+    @AccessToken() claims: AccessClaims,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<undefined> {
+    const runtime = runtimeOf(req);
+    await runtime.flows.logoutAll(claims);
+    clearCookies(runtime, res);
     return undefined;
   }
 
@@ -177,19 +182,24 @@ export class AuthController {
   @Get('/sessions')
   async sessions(
     @AccessToken() claims: AccessClaims,
+    @Req() req: Request,
     @Res() res: Response,
   ): Promise<SessionView[]> {
     noStore(res);
-    const sessions = await getRuntime().tokens.listSessions(claims.sub);
-    return sessions.map((s) => ({
-      id: s.id,
-      created_at: s.createdAt.toISOString(),
-      last_used_at: s.lastUsedAt.toISOString(),
-      expires_at: s.expiresAt.toISOString(),
-      user_agent: s.userAgent,
-      ip: s.ip,
-      current: s.id === claims.sid,
-    }));
+    const sessions = await runtimeOf(req).flows.sessions(claims);
+    return sessions.map(toSessionView);
+  }
+
+  /** `DELETE /auth/sessions/:id` — revokes one of the caller's own sessions → 204; any other id → 404. */
+  @Delete('/sessions/:id')
+  @OnUndefined(204)
+  async revokeSession(
+    @AccessToken() claims: AccessClaims,
+    @Param('id') id: string,
+    @Req() req: Request,
+  ): Promise<undefined> {
+    await runtimeOf(req).flows.revokeSession(claims, id);
+    return undefined;
   }
 
   /** `POST /auth/cookie/login` — like `/auth/login`, but the tokens go to HttpOnly cookies. */
@@ -201,9 +211,8 @@ export class AuthController {
     @Res() res: Response,
   ): Promise<CookieLoginView> {
     noStore(res);
-    const runtime = getRuntime();
-    const pair = await login(runtime, body, req);
-    return this.toCookies(runtime, pair, res);
+    const runtime = runtimeOf(req);
+    return toCookies(runtime, await runtime.flows.login(body, clientOf(req)), res);
   }
 
   /** `POST /auth/cookie/refresh` — rotates the refresh cookie (CSRF-checked) and sets new cookies. */
@@ -215,16 +224,7 @@ export class AuthController {
     @Res() res: Response,
   ): Promise<CookieLoginView> {
     noStore(res);
-    const runtime = getRuntime();
-    return this.toCookies(runtime, await refresh(runtime, req), res);
-  }
-
-  private toCookies(runtime: AuthRuntime, pair: TokenPair, res: Response): CookieLoginView {
-    const csrf = setAuthCookies(res, pair, runtime.config);
-    return {
-      expires_in: pair.expires_in,
-      refresh_expires_in: pair.refresh_expires_in,
-      csrf_token: csrf,
-    };
+    const runtime = runtimeOf(req);
+    return toCookies(runtime, await refreshOf(runtime, req), res);
   }
 }

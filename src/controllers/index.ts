@@ -1,3 +1,3 @@
 export { AuthController } from './auth-controller';
-export type { CookieLoginView, SessionView } from './auth-controller';
-export { readCredentials, MAX_IDENTIFIER_LENGTH } from './credentials';
+export { clientOf, toTokenResponse } from './wire';
+export type { CookieLoginView, SessionView, TokenResponse } from './wire';

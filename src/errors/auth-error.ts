@@ -1,4 +1,5 @@
 import { HttpError } from 'routing-controllers';
+import { AUTH_ERROR_CODES, type AuthErrorCode } from './codes';
 
 /** The body every {@link AuthError} renders to: nothing else ever leaves the server. */
 export interface AuthErrorBody {
@@ -37,6 +38,12 @@ export class AuthError extends HttpError {
    */
   declare readonly wwwAuthenticate?: string;
 
+  /**
+   * @param status - HTTP status.
+   * @param code - stable code; your own subclasses may use codes of their own.
+   * @param message - fixed, safe message.
+   * @param options - `cause`: kept server-side only, never serialized.
+   */
   constructor(status: number, code: string, message: string, options?: { cause?: unknown }) {
     super(status, message);
     this.name = new.target.name;
@@ -58,9 +65,33 @@ export class AuthError extends HttpError {
     return { name: this.name, code: this.code, message: this.message };
   }
 
+  /**
+   * Headers this error answers with: `Cache-Control: no-store`, its `WWW-Authenticate` challenge
+   * if any, and whatever a subclass adds (e.g. `Retry-After`). Override to add headers of your own.
+   */
+  headers(): Record<string, string> {
+    const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
+    if (this.wwwAuthenticate !== undefined) headers['WWW-Authenticate'] = this.wwwAuthenticate;
+    return headers;
+  }
+
   /** @internal Attach the `WWW-Authenticate` value without making it enumerable. */
   protected challenge(value: string): this {
     Object.defineProperty(this, 'wwwAuthenticate', { value, enumerable: false });
     return this;
+  }
+}
+
+/**
+ * @internal The library's own errors: status and challenge come from {@link AUTH_ERROR_CODES}, so a
+ * code answers the same way wherever it is raised.
+ */
+export class CodedAuthError extends AuthError {
+  declare readonly code: AuthErrorCode;
+
+  constructor(code: AuthErrorCode, message: string, options?: { cause?: unknown }) {
+    const spec: { status: number; challenge?: string } = AUTH_ERROR_CODES[code];
+    super(spec.status, code, message, options);
+    if (spec.challenge !== undefined) this.challenge(spec.challenge);
   }
 }

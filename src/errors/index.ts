@@ -1,5 +1,7 @@
 export { AuthError } from './auth-error';
 export type { AuthErrorBody } from './auth-error';
+export { AUTH_ERROR_CODES } from './codes';
+export type { AuthErrorCode, ErrorCodeSpec } from './codes';
 export { AuthConfigError } from './config-error';
 export {
   AuthUnavailableError,
@@ -10,6 +12,7 @@ export {
   InvalidRequestError,
   MissingCredentialsError,
   PasswordPolicyError,
+  SessionNotFoundError,
   TooManyRequestsError,
 } from './http-errors';
 export {

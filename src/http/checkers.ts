@@ -1,15 +1,22 @@
 import type { Request } from 'express';
 import type { Action } from 'routing-controllers';
-import {
-  authenticate,
-  authorize,
-  unknownRequirement,
-  type AccessRequirements,
-} from './authenticate';
-import { PermissionRequirement, VerifiedRequirement } from './requirements';
-import { getRuntime } from './runtime';
+import type { AccessRequirements } from '../authz/authorizer';
+import { PermissionRequirement, VerifiedRequirement } from '../authz/requirements';
+import { AuthConfigError } from '../errors/config-error';
+import type { AuthRuntime } from '../setup/runtime';
+import { requestIdentity } from './authenticate';
+import { bindRuntime } from './binding';
 
-function requirementsOf(entries: readonly unknown[]): AccessRequirements {
+/** Throws a configuration error for a value that is neither a role nor a requirement. */
+function unknownRequirement(value: unknown): never {
+  throw new AuthConfigError(
+    'Authorized',
+    `unsupported @Authorized entry ${JSON.stringify(value)}: use role strings, permission('...') or verified().`,
+  );
+}
+
+/** @internal Reads `@Authorized([...])` entries: strings are roles, descriptors say the rest. */
+export function requirementsOf(entries: readonly unknown[]): AccessRequirements {
   const roles: string[] = [];
   const permissions: string[] = [];
   let verified: boolean | undefined;
@@ -22,34 +29,37 @@ function requirementsOf(entries: readonly unknown[]): AccessRequirements {
   return { roles, permissions, ...(verified === undefined ? {} : { verified }) };
 }
 
-/**
- * The `authorizationChecker` for `useExpressServer`. `@Authorized()` needs a valid token of an
- * active user; string entries are roles (any one, hierarchy applied); `permission('x')` entries
- * must all be held; `verified()` requires a verified user. Throws the coded 401 / 403 itself, so
- * a role-protected route with no token answers 401, not 403.
- *
- * @example
- * ```ts
- * useExpressServer(app, { authorizationChecker, currentUserChecker, controllers: [...] });
- * ```
- */
-export async function authorizationChecker(action: Action, roles: unknown[]): Promise<boolean> {
-  const runtime = getRuntime();
-  const request = action.request as Request;
-  const context = await authenticate(request, runtime);
-  await authorize(context, requirementsOf(roles), runtime);
-  return true;
-}
+/** routing-controllers' `authorizationChecker` signature. */
+export type AuthorizationChecker = (action: Action, roles: unknown[]) => Promise<boolean>;
+/** routing-controllers' `currentUserChecker` signature. */
+export type CurrentUserChecker = (action: Action) => Promise<unknown>;
 
 /**
- * The `currentUserChecker` for `useExpressServer`, behind routing-controllers' own
- * `@CurrentUser()`: the active user of a valid token, `undefined` when no token is presented,
- * and a coded 401 for a bad one. Prefer this library's `CurrentUser` decorator, which also
- * takes roles and permissions.
+ * @internal The two checkers of one setup, closed over its runtime. The `authorizationChecker`
+ * behind `@Authorized()` needs a valid token of an active user; string entries are roles (any one,
+ * hierarchy applied); `permission('x')` entries must all be held; `verified()` requires a verified
+ * user. It throws the coded 401 / 403 itself, so a role-protected route with no token answers 401,
+ * not 403. The `currentUserChecker` (behind routing-controllers' own `@CurrentUser()`) gives the
+ * active user of a valid token, `undefined` with no token, and a coded 401 for a bad one.
  */
-export async function currentUserChecker(action: Action): Promise<unknown> {
-  const runtime = getRuntime();
-  const context = await authenticate(action.request as Request, runtime);
-  if (context === null) return undefined;
-  return authorize(context, {}, runtime);
+export function createCheckers(runtime: AuthRuntime): {
+  authorizationChecker: AuthorizationChecker;
+  currentUserChecker: CurrentUserChecker;
+} {
+  return {
+    async authorizationChecker(action, roles) {
+      const request = action.request as Request;
+      bindRuntime(request, runtime);
+      const context = await requestIdentity(request, runtime);
+      await runtime.flows.authorize(context, requirementsOf(roles));
+      return true;
+    },
+    async currentUserChecker(action) {
+      const request = action.request as Request;
+      bindRuntime(request, runtime);
+      const context = await requestIdentity(request, runtime);
+      if (context === null) return undefined;
+      return runtime.flows.authorize(context, {});
+    },
+  };
 }

@@ -1,10 +1,10 @@
 import type { CookieOptions as ExpressCookieOptions, Response } from 'express';
 import type { ResolvedAuthConfig } from '../config/resolved';
 import type { TokenPair } from '../tokens/token-service';
-import { newCsrfToken } from './csrf';
+import { csrfTokenFor } from './csrf';
 
 /** The part of the configuration the cookie helpers read. */
-export type CookieConfig = Pick<ResolvedAuthConfig, 'cookies'>;
+export type CookieConfig = Pick<ResolvedAuthConfig, 'cookies' | 'keys'>;
 
 function base(config: CookieConfig, path: string, maxAgeSeconds: number): ExpressCookieOptions {
   const { secure, sameSite, domain } = config.cookies;
@@ -21,30 +21,39 @@ function base(config: CookieConfig, path: string, maxAgeSeconds: number): Expres
 /**
  * Sets the auth cookies for a token pair: the access token (HttpOnly, `Path` = `cookies.path`,
  * `Max-Age` = its lifetime), the refresh token (HttpOnly, path-scoped to `cookies.refreshPath`),
- * and a readable CSRF cookie whose value must come back in the CSRF header on unsafe requests.
- * Returns the CSRF token.
+ * and a readable CSRF cookie — the session's CSRF token, which must come back in the CSRF header
+ * on unsafe requests. Returns the CSRF token.
+ *
+ * @example
+ * ```ts
+ * const pair = await auth.tokens.createTokenPair(user.id);
+ * const csrfToken = setAuthCookies(res, pair, auth.config);
+ * ```
  */
 export function setAuthCookies(res: Response, pair: TokenPair, config: CookieConfig): string {
   const { cookies } = config;
-  const csrf = newCsrfToken();
-  res.cookie(
-    cookies.accessTokenName,
-    pair.access_token,
-    base(config, cookies.path, pair.expires_in),
-  );
+  const csrf = csrfTokenFor(pair.sessionId, config);
+  res.cookie(cookies.accessTokenName, pair.accessToken, base(config, cookies.path, pair.expiresIn));
   res.cookie(
     cookies.refreshTokenName,
-    pair.refresh_token,
-    base(config, cookies.refreshPath, pair.refresh_expires_in),
+    pair.refreshToken,
+    base(config, cookies.refreshPath, pair.refreshExpiresIn),
   );
   res.cookie(cookies.csrfName, csrf, {
-    ...base(config, cookies.path, pair.refresh_expires_in),
+    ...base(config, cookies.path, pair.refreshExpiresIn),
     httpOnly: false,
   });
   return csrf;
 }
 
-/** Clears the three auth cookies (same names, paths and attributes, expired). */
+/**
+ * Clears the three auth cookies (same names, paths and attributes, expired).
+ *
+ * @example
+ * ```ts
+ * clearAuthCookies(res, auth.config);
+ * ```
+ */
 export function clearAuthCookies(res: Response, config: CookieConfig): void {
   const { cookies } = config;
   const gone = (path: string, httpOnly: boolean): ExpressCookieOptions => ({

@@ -1,10 +1,6 @@
 import { HttpError } from 'routing-controllers';
 import { AuthError, type AuthErrorBody } from '../errors/auth-error';
-import {
-  InsufficientScopeError,
-  MissingCredentialsError,
-  TooManyRequestsError,
-} from '../errors/http-errors';
+import { InsufficientScopeError, MissingCredentialsError } from '../errors/http-errors';
 
 /** An error turned into what goes on the wire. */
 export interface ErrorResponse {
@@ -59,11 +55,7 @@ function snake(name: string): string {
 }
 
 function fromAuthError(error: AuthError): ErrorResponse {
-  const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
-  if (error.wwwAuthenticate !== undefined) headers['WWW-Authenticate'] = error.wwwAuthenticate;
-  if (error instanceof TooManyRequestsError)
-    headers['Retry-After'] = String(error.retryAfterSeconds);
-  return { status: error.status, body: error.toJSON(), headers };
+  return { status: error.status, body: error.toJSON(), headers: error.headers() };
 }
 
 function validationMessage(errors: unknown): string {

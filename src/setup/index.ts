@@ -1,4 +1,4 @@
+export { authFor } from './auth-for';
 export { setupAuth } from './setup-auth';
 export type { AuthSetup, SetupAuthInput } from './setup-auth';
-export { authStatus } from './status';
 export type { AuthStatus } from './status';

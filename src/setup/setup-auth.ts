@@ -8,15 +8,21 @@ import type { AuthOptions } from '../config/options';
 import { resolveAuthConfig } from '../config/resolve';
 import type { ResolvedAuthConfig } from '../config/resolved';
 import { AuthConfigError } from '../errors/config-error';
-import { authorizationChecker, currentUserChecker } from '../http/checkers';
+import type { AuthFlows } from '../flows/auth-flows';
+import { createBindingMiddleware, type MiddlewareClass } from '../http/binding';
+import {
+  createCheckers,
+  type AuthorizationChecker,
+  type CurrentUserChecker,
+} from '../http/checkers';
 import { AuthErrorHandler } from '../http/error-handler';
-import { AUTH_RUNTIME, createRuntime } from '../http/runtime';
 import { PasswordHasher } from '../passwords/hasher';
 import { AuthSessionEntity } from '../tokens/store/session.entity';
 import { AuthTokenEntity } from '../tokens/store/token.entity';
 import { TokenService } from '../tokens/token-service';
 import { BaseUserAuthentication } from '../users/base-user-authentication';
-import { authStatus, type AuthStatus } from './status';
+import { createRuntime, type AuthRuntime } from './runtime';
+import { describeSetup, type AuthStatus } from './status';
 
 /** What {@link setupAuth} takes. */
 export interface SetupAuthInput<User = unknown> {
@@ -31,27 +37,41 @@ export interface SetupAuthInput<User = unknown> {
   options?: AuthOptions;
   /** Environment to read `AUTH_*` from. Default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Register this setup's `TokenService` in typedi's global container, so services can inject it.
+   * Default `true`. With several setups in one process the last registration wins: inject from
+   * `auth.tokens` instead, or set it `false`.
+   */
+  registerInContainer?: boolean;
 }
 
-/** What {@link setupAuth} gives back. */
+/** What {@link setupAuth} gives back: one app's auth, used by nothing else. */
 export interface AuthSetup<User = unknown> {
   /** The validated configuration. */
   readonly config: ResolvedAuthConfig;
-  /** The token service (also registered in typedi). */
+  /** This setup's token service. */
   readonly tokens: TokenService;
-  /** The user bridge (also registered in typedi under `BaseUserAuthentication`). */
+  /** The user bridge. */
   readonly userAuthentication: BaseUserAuthentication<User>;
-  /** For `useExpressServer({ authorizationChecker })`. */
-  readonly authorizationChecker: typeof authorizationChecker;
-  /** For `useExpressServer({ currentUserChecker })`. */
-  readonly currentUserChecker: typeof currentUserChecker;
   /**
-   * The routing-controllers middlewares the library needs (its error handler). When you pass
+   * The configured password hasher (`bcryptCost`, `passwordConcurrency`): hash new passwords with
+   * `auth.passwords.hash(pw)`. The bridge's `checkPassword` uses the same one.
+   */
+  readonly passwords: PasswordHasher;
+  /** Login, refresh, logout and sessions, for controllers of your own. */
+  readonly flows: AuthFlows<User>;
+  /** For `useExpressServer({ authorizationChecker })`; closes over this setup. */
+  readonly authorizationChecker: AuthorizationChecker;
+  /** For `useExpressServer({ currentUserChecker })`; closes over this setup. */
+  readonly currentUserChecker: CurrentUserChecker;
+  /**
+   * The routing-controllers middlewares this setup needs: one that binds each request to this
+   * setup (so decorators and ready-made controllers find it) and the error handler. When you pass
    * `middlewares` of your own, include these: `middlewares: [...auth.middlewares, MyMiddleware]`.
    */
-  readonly middlewares: (new () => ExpressErrorMiddlewareInterface)[];
+  readonly middlewares: (MiddlewareClass | (new () => ExpressErrorMiddlewareInterface))[];
   /**
-   * Options to spread into `useExpressServer`: both checkers, the library's error handler, and
+   * Options to spread into `useExpressServer`: both checkers, the middlewares, and
    * routing-controllers' default error handler off (it would send stacks and miss
    * `WWW-Authenticate`).
    */
@@ -63,8 +83,17 @@ export interface AuthSetup<User = unknown> {
     | 'development'
     | 'middlewares'
   >;
-  /** What is wired, for a health or debug page. */
+  /** What this setup wired, for a health or debug page. Never contains a secret. */
   status(): AuthStatus;
+}
+
+const setups = new WeakMap<AuthRuntime, AuthSetup>();
+
+/** @internal The public setup of a runtime. */
+export function setupOf(runtime: AuthRuntime): AuthSetup {
+  const setup = setups.get(runtime);
+  if (setup === undefined) throw new Error('unknown runtime');
+  return setup;
 }
 
 function findUserAuthentication<User>(
@@ -116,9 +145,11 @@ function checkDataSource(value: unknown): DataSource {
 }
 
 /**
- * Wires the library in one call: validates the configuration, builds the {@link TokenService},
- * registers it, the user bridge and the runtime in typedi, and hands back the options for
- * `useExpressServer`. Fails with an {@link AuthConfigError} naming what is missing.
+ * Wires the library for one app: validates the configuration, builds this setup's
+ * {@link TokenService}, hasher, throttle and flows, and hands back the options for
+ * `useExpressServer`. Each call is independent: two apps in one process each get their own, and
+ * nothing on the request path reads typedi's global container. Fails with an
+ * {@link AuthConfigError} naming what is missing.
  *
  * @example
  * ```ts
@@ -131,28 +162,30 @@ function checkDataSource(value: unknown): DataSource {
 export function setupAuth<User>(input: SetupAuthInput<User>): AuthSetup<User> {
   const dataSource = checkDataSource(input.dataSource);
   const config = resolveAuthConfig(input.options, input.env);
-  const userAuthentication = findUserAuthentication(input.userAuthentication);
-  userAuthentication.passwords = new PasswordHasher(config.bcryptCost, config.passwordConcurrency);
+  const users = findUserAuthentication(input.userAuthentication);
+  const passwords = new PasswordHasher(config.bcryptCost, config.passwordConcurrency);
+  users.passwords = passwords;
   const tokens = new TokenService(dataSource, config);
-  const runtime = createRuntime(config, tokens, userAuthentication);
-  Container.set(AUTH_RUNTIME, runtime);
-  Container.set(TokenService, tokens);
-  Container.set(BaseUserAuthentication, userAuthentication);
-  const middlewares = [AuthErrorHandler];
-  return {
+  const runtime = createRuntime({ config, tokens, users, passwords });
+  if (input.registerInContainer !== false) Container.set(TokenService, tokens);
+  const checkers = createCheckers(runtime);
+  const middlewares = [createBindingMiddleware(runtime), AuthErrorHandler];
+  const setup: AuthSetup<User> = {
     config,
     tokens,
-    userAuthentication,
-    authorizationChecker,
-    currentUserChecker,
+    userAuthentication: users,
+    passwords,
+    flows: runtime.flows,
+    ...checkers,
     middlewares,
     serverOptions: {
-      authorizationChecker,
-      currentUserChecker,
+      ...checkers,
       defaultErrorHandler: false,
       development: false,
       middlewares,
     },
-    status: () => authStatus(),
+    status: () => describeSetup(runtime),
   };
+  setups.set(runtime, setup);
+  return setup;
 }

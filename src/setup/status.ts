@@ -1,54 +1,38 @@
-import { Container } from 'typedi';
-import { AUTH_RUNTIME } from '../http/runtime';
+import type { AuthRuntime } from './runtime';
 
-/** What {@link authStatus} reports. Never contains a secret. */
+/** What `auth.status()` reports. Never contains a secret. */
 export interface AuthStatus {
-  /** Whether `setupAuth` has run in this process. */
+  /** Always `true` for a setup (kept so a debug page can tell it from "not set up"). */
   wired: boolean;
-  /** The DataSource's driver type and whether it is connected, when wired. */
+  /** The DataSource's driver type and whether it is connected. */
   database: {
     /** TypeORM driver type, e.g. `"postgres"`. */
     type: string;
     /** Whether the DataSource is connected. */
     initialized: boolean;
-  } | null;
-  /** Class name of the registered user bridge, when wired. */
-  userAuthentication: string | null;
-  /** Signing algorithm, when wired. */
-  algorithm: string | null;
-  /** Where tokens are read from, when wired. */
+  };
+  /** Class name of the user bridge. */
+  userAuthentication: string;
+  /** Signing algorithm. */
+  algorithm: string;
+  /** Where tokens are read from. */
   tokenLocation: readonly string[];
-  /** Whether auth cookies are `Secure`, when wired. */
-  secureCookies: boolean | null;
-  /** Roles that have a place in the hierarchy. */
+  /** Whether auth cookies are `Secure`. */
+  secureCookies: boolean;
+  /** Access-token lifetime, seconds. */
+  accessTokenTtlSeconds: number;
+  /** bcrypt cost of the configured hasher. */
+  bcryptCost: number;
+  /** Whether login throttling is on. */
+  throttle: boolean;
+  /** Roles that have a place in the hierarchy or in `rolePermissions`. */
   roles: readonly string[];
-  /** What is missing, in words, for a newcomer. Empty when everything is wired. */
+  /** What is wrong, in words, for a newcomer. Empty when everything is fine. */
   problems: string[];
 }
 
-/**
- * Reports what is wired (seeds 002/003: a status call). Safe to expose on a debug page: no
- * secret, no key, no token.
- *
- * @example
- * ```ts
- * app.get('/debug/auth', (_req, res) => res.json(authStatus()));
- * ```
- */
-export function authStatus(): AuthStatus {
-  if (!Container.has(AUTH_RUNTIME)) {
-    return {
-      wired: false,
-      database: null,
-      userAuthentication: null,
-      algorithm: null,
-      tokenLocation: [],
-      secureCookies: null,
-      roles: [],
-      problems: ['setupAuth({ dataSource, userAuthentication }) has not run in this process.'],
-    };
-  }
-  const runtime = Container.get(AUTH_RUNTIME);
+/** @internal Describes one setup (`auth.status()`). */
+export function describeSetup(runtime: AuthRuntime): AuthStatus {
   const dataSource = runtime.tokens.store.dataSource;
   const problems: string[] = [];
   if (!dataSource.isInitialized) problems.push('The DataSource is not connected.');
@@ -62,7 +46,10 @@ export function authStatus(): AuthStatus {
     algorithm: runtime.config.keys.algorithm,
     tokenLocation: runtime.config.tokenLocation,
     secureCookies: runtime.config.cookies.secure,
-    roles: [...runtime.roles.keys()],
+    accessTokenTtlSeconds: runtime.config.accessTokenTtlSeconds,
+    bcryptCost: runtime.passwords.cost,
+    throttle: runtime.throttle !== null,
+    roles: runtime.authorizer.knownRoles(),
     problems,
   };
 }

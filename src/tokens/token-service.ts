@@ -13,18 +13,24 @@ import { encodeToken, verifyToken } from './jwt';
 import type { AuthSessionEntity } from './store/session.entity';
 import { TokenStore, type LiveTokenRow, type NewToken } from './store/token-store';
 
-/** What a login or a refresh hands back. Field names follow OAuth 2.0 (RFC 6749 §5.1). */
+/**
+ * What a login or a refresh hands back. camelCase in TypeScript; the ready-made routes send it on
+ * the OAuth wire as `{ access_token, refresh_token, token_type, expires_in, refresh_expires_in }`
+ * (see `toTokenResponse`).
+ */
 export interface TokenPair {
   /** The access token (JWT). */
-  access_token: string;
+  accessToken: string;
   /** The refresh token (JWT). */
-  refresh_token: string;
+  refreshToken: string;
   /** Always `"bearer"`. */
-  token_type: 'bearer';
+  tokenType: 'bearer';
   /** Seconds until the access token expires. */
-  expires_in: number;
+  expiresIn: number;
   /** Seconds until the refresh token (and the session) expires. */
-  refresh_expires_in: number;
+  refreshExpiresIn: number;
+  /** The session both tokens belong to (`sid`). */
+  sessionId: string;
 }
 
 /** Who the token is for and where the login came from. */
@@ -147,11 +153,12 @@ export class TokenService {
       access,
       refresh,
       pair: {
-        access_token: encodeToken(access, this.config),
-        refresh_token: encodeToken(refresh, this.config),
-        token_type: 'bearer',
-        expires_in: accessExp - iat,
-        refresh_expires_in: sessionEnd - iat,
+        accessToken: encodeToken(access, this.config),
+        refreshToken: encodeToken(refresh, this.config),
+        tokenType: 'bearer',
+        expiresIn: accessExp - iat,
+        refreshExpiresIn: sessionEnd - iat,
+        sessionId,
       },
     };
   }

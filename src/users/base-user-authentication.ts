@@ -1,3 +1,4 @@
+import type { ClientInfo } from '../flows/deps';
 import { PasswordHasher } from '../passwords/hasher';
 
 /** A value an extra token claim may carry. */
@@ -56,8 +57,11 @@ function stringList(value: unknown): string[] {
  */
 export abstract class BaseUserAuthentication<User = unknown> {
   /**
-   * Hasher at the configured bcrypt cost. Replaced by `setupAuth` with one bound to the
-   * configuration; default cost 12 before that.
+   * The password hasher {@link BaseUserAuthentication.checkPassword} uses. `setupAuth` replaces
+   * it with the setup's configured hasher (`auth.passwords`: `bcryptCost`, `passwordConcurrency`);
+   * before that it is a default one (cost 12, cores − 1 at once). Hash new passwords with
+   * `auth.passwords.hash(pw)` (or `this.passwords.hash(pw)` in the bridge), not the standalone
+   * `hashPassword`, whose cost is its own argument (default 12) and which bypasses the limiter.
    */
   passwords: PasswordHasher = new PasswordHasher();
 
@@ -102,6 +106,16 @@ export abstract class BaseUserAuthentication<User = unknown> {
    */
   getExtraClaims(_user: User): Record<string, ClaimValue> | Promise<Record<string, ClaimValue>> {
     return {};
+  }
+
+  /**
+   * The login extension point, between "credentials accepted" and "tokens issued": called after
+   * `authenticate` returned an active user, before the session starts. Throw an `AuthError` to stop
+   * the login (a second factor, a terms-of-service gate, an audit veto). Default: does nothing.
+   * May be async.
+   */
+  onCredentialsAccepted(_user: User, _client: ClientInfo): void | Promise<void> {
+    return undefined;
   }
 
   /**

@@ -87,7 +87,7 @@ describe('resolveAuthConfig', () => {
     ['extraClaims', { secretKey: TEST_SECRET, extraClaims: ['email', 'sub'] }, {}],
     ['tokenLocation', { secretKey: TEST_SECRET }, { AUTH_TOKEN_LOCATION: 'query' }],
     ['AUTH_COOKIE_SECURE', { secretKey: TEST_SECRET }, { AUTH_COOKIE_SECURE: 'maybe' }],
-    ['cookies.sameSite', { secretKey: TEST_SECRET }, { AUTH_COOKIE_SAMESITE: 'none' }],
+    ['cookies.sameSite', { secretKey: TEST_SECRET }, { AUTH_COOKIE_SAMESITE: 'relaxed' }],
     ['privateKey', {}, { AUTH_JWT_ALGORITHM: 'ES256' }],
   ] as const)('refuses a bad %s with a message naming the key', (key, options, env) => {
     const error = configError(() => resolveAuthConfig(options, env));

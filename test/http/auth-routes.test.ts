@@ -462,11 +462,11 @@ describe('GET /auth/sessions', () => {
     const list = res.body as {
       id: string;
       current: boolean;
-      user_agent: string | null;
+      userAgent: string | null;
       ip: string | null;
-      created_at: string;
-      last_used_at: string;
-      expires_at: string;
+      createdAt: string;
+      lastUsedAt: string;
+      expiresAt: string;
     }[];
     expect(Array.isArray(list)).toBe(true);
     expect(list.map((s) => s.id).sort()).toEqual(
@@ -475,18 +475,18 @@ describe('GET /auth/sessions', () => {
     const byId = new Map(list.map((s) => [s.id, s]));
     expect(byId.get(sidOf(two.access_token))).toMatchObject({
       current: true,
-      user_agent: 'ua-two/2.0 (test)',
+      userAgent: 'ua-two/2.0 (test)',
     });
     expect(byId.get(sidOf(one.access_token))).toMatchObject({
       current: false,
-      user_agent: 'ua-one/1.0 (test)',
+      userAgent: 'ua-one/1.0 (test)',
     });
     for (const s of list) {
       expect(Object.keys(s).sort()).toEqual(
-        ['created_at', 'current', 'expires_at', 'id', 'ip', 'last_used_at', 'user_agent'].sort(),
+        ['createdAt', 'current', 'expiresAt', 'id', 'ip', 'lastUsedAt', 'userAgent'].sort(),
       );
       expect(typeof s.ip).toBe('string');
-      for (const time of [s.created_at, s.last_used_at, s.expires_at]) {
+      for (const time of [s.createdAt, s.lastUsedAt, s.expiresAt]) {
         expect(new Date(time).toISOString()).toBe(time);
       }
     }

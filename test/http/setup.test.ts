@@ -25,20 +25,18 @@ import {
 } from 'vitest';
 import {
   AUTH_ENTITIES,
-  AuthConfigError,
   AuthController,
-  authStatus,
+  AuthErrorHandler,
   BaseUserAuthentication,
   CurrentUser,
-  getRuntime,
   hashPassword,
   InvalidRequestError,
   setupAuth,
+  TokenService,
   type AuthOptions,
   type AuthSetup,
   type SetupAuthInput,
 } from '../../src';
-import { AUTH_RUNTIME } from '../../src/http/runtime';
 import { TEST_SECRET } from '../support/clock';
 import { closeDataSource, openDataSource } from '../support/engines';
 import { TestAuth, TestUser } from '../support/users';
@@ -55,11 +53,10 @@ const INTERNAL = {
 // typedi's remove/get/has typings lack the abstract-class overload; the key is the class object.
 const USER_AUTH_KEY = BaseUserAuthentication as unknown as new () => BaseUserAuthentication;
 
-/** Forgets what a previous setupAuth (or test) registered in typedi. */
-function forgetSetup(): void {
+/** Forgets a bridge a test registered in typedi itself (setupAuth registers none). */
+function forgetRegisteredBridge(): void {
   // Container.remove, not Container.reset: reset keeps the BaseUserAuthentication entry and makes
-  // the next get() return a bare `new BaseUserAuthentication()` (rc-notes §8).
-  Container.remove(AUTH_RUNTIME);
+  // the next get() return a bare `new BaseUserAuthentication()`.
   Container.remove(USER_AUTH_KEY);
 }
 
@@ -111,7 +108,7 @@ describe('setupAuth refuses an incomplete setup with an AuthConfigError naming t
     ds = await openDataSource('sqlite', { entities: [TestUser, ...AUTH_ENTITIES] });
   });
   afterAll(() => closeDataSource(ds));
-  beforeEach(forgetSetup);
+  beforeEach(forgetRegisteredBridge);
 
   it('no dataSource', () => {
     for (const input of [{}, { dataSource: undefined }, { dataSource: null }, { dataSource: {} }]) {
@@ -221,16 +218,58 @@ describe('setupAuth refuses an incomplete setup with an AuthConfigError naming t
     expect(error.message.startsWith(`${key}: `)).toBe(true);
   });
 
-  it('a failed setup registers nothing', () => {
-    configError(() =>
-      setupAuth({
+  it('unknown keys, wrong shapes and a cyclic hierarchy are refused at setup, for plain JS too', () => {
+    const cases: [unknown, string, RegExp][] = [
+      [{ cookie: { secure: false } }, 'cookie', /Did you mean "cookies"/],
+      [{ cookies: { sameSite: 'lax', secur: false } }, 'cookies.secur', /cookies\.secure/],
+      [{ roleHierarchy: { admin: 'moderator' } }, 'roleHierarchy.admin', /array of strings/],
+      [
+        { roleHierarchy: { a: ['b'], b: ['c'], c: ['a'] } },
+        'roleHierarchy',
+        /cycle \(a → b → c → a\)/,
+      ],
+      [{ rolePermissions: { admin: [42] } }, 'rolePermissions.admin', /array of non-empty strings/],
+      [{ throttle: { perIP: 5 } }, 'throttle.perIP', /throttle\.perIp/],
+      [{ accessTokenExpireMinutes: '15' }, 'accessTokenExpireMinutes', /positive number/],
+    ];
+    for (const [bad, key, message] of cases) {
+      const error = configError(() =>
+        setupAuth({
+          dataSource: ds,
+          userAuthentication: new TestAuth(ds),
+          options: { ...OPTIONS, ...(bad as AuthOptions) },
+        }),
+      );
+      expect(error.key).toBe(key);
+      expect(error.message).toMatch(message);
+    }
+  });
+
+  it("a route reached without the setup's serverOptions answers 500 and logs how to wire it", async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const auth = setupAuth({
         dataSource: ds,
         userAuthentication: new TestAuth(ds),
-        options: { ...OPTIONS, secretKey: 'short' },
-      }),
-    );
-    expect(authStatus().wired).toBe(false);
-    expect(() => getRuntime()).toThrow(AuthConfigError);
+        options: OPTIONS,
+      });
+      useContainer(Container);
+      const app = express();
+      // The checkers but neither middleware: nothing binds requests to the setup.
+      useExpressServer(app, {
+        authorizationChecker: auth.authorizationChecker,
+        defaultErrorHandler: false,
+        middlewares: [AuthErrorHandler],
+        controllers: [ProblemController],
+      });
+      const res = await request(app).get('/x/me');
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual(INTERNAL);
+      expect(logged).toHaveBeenCalledTimes(1);
+      expect(String(logged.mock.calls[0]?.[0])).toContain('AuthConfigError: serverOptions');
+    } finally {
+      logged.mockRestore();
+    }
   });
 });
 
@@ -249,7 +288,7 @@ describe('setupAuth finds the user authentication registered in typedi', () => {
     );
   });
   afterAll(() => closeDataSource(ds));
-  beforeEach(forgetSetup);
+  beforeEach(forgetRegisteredBridge);
 
   it('Container.set(BaseUserAuthentication, instance) is picked up and used for logins', async () => {
     const mine = new TestAuth(ds);
@@ -267,66 +306,83 @@ describe('setupAuth finds the user authentication registered in typedi', () => {
     expect(res.status, res.text).toBe(200);
   });
 
-  it('an explicit userAuthentication wins over the typedi entry, and replaces it', () => {
+  it('an explicit userAuthentication wins over the typedi entry, which stays as it was', () => {
     const registered = new TestAuth(ds);
     const given = new TestAuth(ds);
     Container.set(BaseUserAuthentication, registered);
     const auth = setupAuth({ dataSource: ds, userAuthentication: given, options: OPTIONS });
     expect(auth.userAuthentication).toBe(given);
-    expect(Container.get(USER_AUTH_KEY)).toBe(given);
+    expect(Container.get(USER_AUTH_KEY)).toBe(registered);
+  });
+
+  it('the TokenService is registered for injection unless registerInContainer is false', () => {
+    const auth = setupAuth({
+      dataSource: ds,
+      userAuthentication: new TestAuth(ds),
+      options: OPTIONS,
+    });
+    expect(Container.get(TokenService)).toBe(auth.tokens);
+    const other = setupAuth({
+      dataSource: ds,
+      userAuthentication: new TestAuth(ds),
+      options: OPTIONS,
+      registerInContainer: false,
+    });
+    expect(other.tokens).not.toBe(auth.tokens);
+    expect(Container.get(TokenService)).toBe(auth.tokens);
   });
 });
 
-describe('authStatus()', () => {
+describe('auth.status()', () => {
   let ds: DataSource;
   beforeAll(async () => {
     ds = await openDataSource('sqlite', { entities: [TestUser, ...AUTH_ENTITIES] });
-    forgetSetup();
   });
   afterAll(() => closeDataSource(ds));
 
-  it('before setup: not wired, with a sentence saying what to do', () => {
-    const status = authStatus();
-    expect(status.wired).toBe(false);
-    expect(status.database).toBeNull();
-    expect(status.userAuthentication).toBeNull();
-    expect(status.algorithm).toBeNull();
-    expect(status.problems).toHaveLength(1);
-    expect(status.problems[0]).toMatch(/setupAuth\(.*\) has not run/);
-  });
-
-  it('after setup: driver type, class name, algorithm; no secret anywhere', () => {
+  it('driver type, class name, algorithm, lifetimes; no secret anywhere', () => {
     const auth = setupAuth({
       dataSource: ds,
       userAuthentication: new TestAuth(ds),
       options: { ...OPTIONS, refreshSecretKey: `${TEST_SECRET}-refresh` },
     });
-    const status = authStatus();
-    expect(status).toMatchObject({
+    const status = auth.status();
+    expect(status).toEqual({
       wired: true,
       database: { type: 'better-sqlite3', initialized: true },
       userAuthentication: 'TestAuth',
       algorithm: 'HS256',
       tokenLocation: ['header', 'cookie'],
       secureCookies: false,
+      accessTokenTtlSeconds: 900,
+      bcryptCost: 4,
+      throttle: true,
+      roles: [],
+      problems: [expect.stringMatching(/not Secure/) as string],
     });
-    expect(auth.status()).toEqual(status);
     const json = JSON.stringify(status);
     expect(json).not.toContain(TEST_SECRET);
     expect(json).not.toContain(Buffer.from(TEST_SECRET).toString('base64'));
     expect(json).not.toContain(Buffer.from(TEST_SECRET).toString('base64url'));
     expect(json).not.toContain(Buffer.from(TEST_SECRET).toString('hex'));
-    // The only problem left is the documented plain-http cookie warning.
-    expect(status.problems).toEqual([expect.stringMatching(/not Secure/) as string]);
   });
 
-  it('with Secure cookies, nothing is reported missing', () => {
-    setupAuth({
+  it('each setup describes itself, not the last one made', () => {
+    const first = setupAuth({
       dataSource: ds,
       userAuthentication: new TestAuth(ds),
-      options: { ...OPTIONS, cookies: { secure: true } },
+      options: { ...OPTIONS, cookies: { secure: true }, accessTokenExpireMinutes: 1 },
     });
-    expect(authStatus().problems).toEqual([]);
+    const second = setupAuth({
+      dataSource: ds,
+      userAuthentication: new TestAuth(ds),
+      options: { ...OPTIONS, accessTokenExpireMinutes: 2, roleHierarchy: { admin: ['user'] } },
+    });
+    expect(first.status().problems).toEqual([]);
+    expect(first.status().accessTokenTtlSeconds).toBe(60);
+    expect(first.status().roles).toEqual([]);
+    expect(second.status().accessTokenTtlSeconds).toBe(120);
+    expect(second.status().roles).toEqual(['admin', 'user']);
   });
 });
 
@@ -338,7 +394,6 @@ describe('error handling: no stack, whatever routing-controllers development say
 
   beforeAll(async () => {
     logged = vi.spyOn(console, 'error');
-    forgetSetup();
     ds = await openDataSource('sqlite', { entities: [TestUser, ...AUTH_ENTITIES] });
     useContainer(Container);
     auth = setupAuth({ dataSource: ds, userAuthentication: new TestAuth(ds), options: OPTIONS });
@@ -368,6 +423,8 @@ describe('error handling: no stack, whatever routing-controllers development say
     expect(auth.serverOptions.authorizationChecker).toBe(auth.authorizationChecker);
     expect(auth.serverOptions.currentUserChecker).toBe(auth.currentUserChecker);
     expect(auth.serverOptions.middlewares).toEqual(auth.middlewares);
+    expect(auth.middlewares).toHaveLength(2);
+    expect(auth.middlewares[1]).toBe(AuthErrorHandler);
   });
 
   it('an AuthError from a decorator: coded body, no stack', async () => {

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ConcurrencyLimiter,
-  defaultHashConcurrency,
-  PasswordHasher,
-  resolveAuthConfig,
-} from '../../src';
+import { PasswordHasher, resolveAuthConfig } from '../../src';
+import { ConcurrencyLimiter, defaultHashConcurrency } from '../../src/passwords/limiter';
 import { TEST_SECRET } from '../support/clock';
 
 describe('bcrypt concurrency limit', () => {

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { describe, it } from 'vitest';
+import { csrfTokenFor } from '../../src/http/csrf';
 import type { TestApp } from '../support/app';
 import {
   expectAccepted,
@@ -11,12 +12,12 @@ import {
 } from './support';
 
 const tally = securityTally('cookies');
-const CSRF = 'csrf-0123456789-abcdefghijklmnop';
+let CSRF: string;
 let t: TestApp;
 let server: Server;
 let live: string;
 let liveRefresh: string;
-useSecurityApp((app) => ({ t, server, live, liveRefresh } = app));
+useSecurityApp((app) => ({ t, server, live, liveRefresh, csrf: CSRF } = app));
 
 const me = (cookie: string, path = '/t/me') => request(server).get(path).set('Cookie', cookie);
 
@@ -201,6 +202,16 @@ describe('refresh_token cookie on POST /auth/cookie/refresh', () => {
 
   it('control: a fresh refresh cookie with a matching CSRF header → 200', async () => {
     const pair = await t.auth.tokens.createTokenPair(t.users.alice.id);
-    expectAccepted(tally, await refresh(`refresh_token=${pair.refresh_token}; csrf_token=${CSRF}`));
+    const csrf = csrfTokenFor(pair.sessionId, t.auth.config);
+    expectAccepted(
+      tally,
+      await refresh(`refresh_token=${pair.refreshToken}; csrf_token=${csrf}`, csrf),
+    );
+  });
+
+  it("another session's CSRF token (cookie and header agreeing) → 403 csrf_failed", async () => {
+    const pair = await t.auth.tokens.createTokenPair(t.users.alice.id);
+    const res = await refresh(`refresh_token=${pair.refreshToken}; csrf_token=${CSRF}`, CSRF);
+    expectRefused(tally, res, 403, 'csrf_failed', { secrets: [pair.refreshToken] });
   });
 });

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import request from 'supertest';
-import { describe, it } from 'vitest';
+import { beforeAll, describe, it } from 'vitest';
 import {
   expectAccepted,
   expectNodeRefused,
@@ -15,7 +15,8 @@ const tally = securityTally('headers');
 let server: Server;
 let live: string;
 let liveRefresh: string;
-useSecurityApp((app) => ({ server, live, liveRefresh } = app));
+let sessionCsrf: string;
+useSecurityApp((app) => ({ server, live, liveRefresh, csrf: sessionCsrf } = app));
 
 const me = (authorization?: string) => {
   const req = request(server).get('/t/me');
@@ -161,7 +162,10 @@ describe('tokens in the query string are never read', () => {
 });
 
 describe('X-CSRF-Token tricks on a cookie-authenticated POST /t/write', () => {
-  const CSRF = 'csrf-value-0123456789-ABCDEFGHIJ';
+  let CSRF = '';
+  beforeAll(() => {
+    CSRF = sessionCsrf;
+  });
   const write = (cookie: string, headers: Record<string, string> = {}) =>
     request(server).post('/t/write').set('Cookie', cookie).set(headers);
   const cookies = (csrf: string | null = CSRF) =>

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import type { Express } from 'express';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { csrfTokenFor } from '../../src/http/csrf';
 import { buildTestApp, type TestApp } from '../support/app';
 import { TEST_SECRET } from '../support/clock';
 
@@ -239,6 +240,8 @@ export interface SecurityApp {
   server: Server;
   live: string;
   liveRefresh: string;
+  /** The CSRF token of the live pair's session (what the cookie login would have set). */
+  csrf: string;
 }
 
 /** Builds the app before the file's tests (handing it to `use`) and closes it after. */
@@ -248,7 +251,8 @@ export function useSecurityApp(use: (app: SecurityApp) => void): void {
     const t = await buildTestApp();
     const server = await listen(t.app);
     const pair = await t.auth.tokens.createTokenPair(t.users.alice.id);
-    app = { t, server, live: pair.access_token, liveRefresh: pair.refresh_token };
+    const csrf = csrfTokenFor(pair.sessionId, t.auth.config);
+    app = { t, server, live: pair.accessToken, liveRefresh: pair.refreshToken, csrf };
     use(app);
   });
   afterAll(async () => {

@@ -50,11 +50,11 @@ describeEngines('token store', (engine) => {
     const pair = await tokens.createTokenPair(7, {
       claims: { email: 'a@example.com', role: 'admin' },
     });
-    expect(pair.token_type).toBe('bearer');
-    expect(pair.expires_in).toBe(900);
-    expect(pair.refresh_expires_in).toBe(7 * 86_400);
-    const access = await tokens.validateAccessToken(pair.access_token);
-    const refresh = await tokens.validateRefreshToken(pair.refresh_token);
+    expect(pair.tokenType).toBe('bearer');
+    expect(pair.expiresIn).toBe(900);
+    expect(pair.refreshExpiresIn).toBe(7 * 86_400);
+    const access = await tokens.validateAccessToken(pair.accessToken);
+    const refresh = await tokens.validateRefreshToken(pair.refreshToken);
     expect(access).toMatchObject({ sub: '7', type: 'access', iss: 'routing-controllers-auth' });
     expect(access.email).toBe('a@example.com');
     expect(access).not.toHaveProperty('role'); // not in the extraClaims allow-list
@@ -67,27 +67,27 @@ describeEngines('token store', (engine) => {
     const rows = await ds.getRepository(AuthTokenEntity).findBy({ userId: 'raw-check' });
     expect(rows).toHaveLength(2);
     const dump = JSON.stringify(rows);
-    expect(dump).not.toContain(pair.access_token.split('.')[2]);
-    expect(dump).not.toContain(pair.refresh_token.split('.')[2]);
+    expect(dump).not.toContain(pair.accessToken.split('.')[2]);
+    expect(dump).not.toContain(pair.refreshToken.split('.')[2]);
   });
 
   it('keeps access and refresh tokens apart', async () => {
     const pair = await tokens.createTokenPair(1);
-    expect(await codeOf(tokens.validateAccessToken(pair.refresh_token))).toBe('wrong_token_type');
-    expect(await codeOf(tokens.validateRefreshToken(pair.access_token))).toBe('wrong_token_type');
-    expect(await codeOf(tokens.refresh(pair.access_token))).toBe('wrong_token_type');
+    expect(await codeOf(tokens.validateAccessToken(pair.refreshToken))).toBe('wrong_token_type');
+    expect(await codeOf(tokens.validateRefreshToken(pair.accessToken))).toBe('wrong_token_type');
+    expect(await codeOf(tokens.refresh(pair.accessToken))).toBe('wrong_token_type');
   });
 
   it('logout (revoke the session) kills both tokens at once', async () => {
     const pair = await tokens.createTokenPair(1);
     const other = await tokens.createTokenPair(1);
-    const { sid } = await tokens.validateAccessToken(pair.access_token);
+    const { sid } = await tokens.validateAccessToken(pair.accessToken);
     expect(await tokens.revokeSession(sid, 1)).toBe(true);
-    expect(await codeOf(tokens.validateAccessToken(pair.access_token))).toBe('token_revoked');
-    expect(await codeOf(tokens.validateRefreshToken(pair.refresh_token))).toBe('token_revoked');
-    expect(await codeOf(tokens.refresh(pair.refresh_token))).toBe('token_revoked');
+    expect(await codeOf(tokens.validateAccessToken(pair.accessToken))).toBe('token_revoked');
+    expect(await codeOf(tokens.validateRefreshToken(pair.refreshToken))).toBe('token_revoked');
+    expect(await codeOf(tokens.refresh(pair.refreshToken))).toBe('token_revoked');
     // The user's other session lives on.
-    await expect(tokens.validateAccessToken(other.access_token)).resolves.toMatchObject({
+    await expect(tokens.validateAccessToken(other.accessToken)).resolves.toMatchObject({
       sub: '1',
     });
     expect(await tokens.revokeSession(sid, 1)).toBe(false);
@@ -95,9 +95,9 @@ describeEngines('token store', (engine) => {
 
   it('revokeSession with another user id touches nothing', async () => {
     const pair = await tokens.createTokenPair('owner');
-    const { sid } = payloadOf(pair.access_token);
+    const { sid } = payloadOf(pair.accessToken);
     expect(await tokens.revokeSession(sid, 'intruder')).toBe(false);
-    await expect(tokens.validateAccessToken(pair.access_token)).resolves.toBeDefined();
+    await expect(tokens.validateAccessToken(pair.accessToken)).resolves.toBeDefined();
   });
 
   it('logout-all kills every session of the user and no one else', async () => {
@@ -105,59 +105,59 @@ describeEngines('token store', (engine) => {
     const b = await tokens.createTokenPair('u-all');
     const bystander = await tokens.createTokenPair('u-other');
     expect(await tokens.revokeAllForUser('u-all')).toBe(2);
-    for (const t of [a.access_token, b.access_token]) {
+    for (const t of [a.accessToken, b.accessToken]) {
       expect(await codeOf(tokens.validateAccessToken(t))).toBe('token_revoked');
     }
-    expect(await codeOf(tokens.refresh(b.refresh_token))).toBe('token_revoked');
-    await expect(tokens.validateAccessToken(bystander.access_token)).resolves.toBeDefined();
+    expect(await codeOf(tokens.refresh(b.refreshToken))).toBe('token_revoked');
+    await expect(tokens.validateAccessToken(bystander.accessToken)).resolves.toBeDefined();
     expect(await tokens.listSessions('u-all')).toEqual([]);
   });
 
   it('revokes a single token by raw form or jti', async () => {
     const pair = await tokens.createTokenPair(3);
-    expect(await tokens.revokeToken(pair.access_token)).toBe(true);
-    expect(await codeOf(tokens.validateAccessToken(pair.access_token))).toBe('token_revoked');
-    await expect(tokens.validateRefreshToken(pair.refresh_token)).resolves.toBeDefined();
-    expect(await tokens.revokeToken(payloadOf(pair.refresh_token).jti)).toBe(true);
-    expect(await codeOf(tokens.validateRefreshToken(pair.refresh_token))).toBe('token_revoked');
+    expect(await tokens.revokeToken(pair.accessToken)).toBe(true);
+    expect(await codeOf(tokens.validateAccessToken(pair.accessToken))).toBe('token_revoked');
+    await expect(tokens.validateRefreshToken(pair.refreshToken)).resolves.toBeDefined();
+    expect(await tokens.revokeToken(payloadOf(pair.refreshToken).jti)).toBe(true);
+    expect(await codeOf(tokens.validateRefreshToken(pair.refreshToken))).toBe('token_revoked');
   });
 
   it('expires tokens by the clock: token_expired, no sleeping', async () => {
     const pair = await tokens.createTokenPair(1);
     clock.advance(15 * 60_000 + 6_000);
-    expect(await codeOf(tokens.validateAccessToken(pair.access_token))).toBe('token_expired');
-    await expect(tokens.validateRefreshToken(pair.refresh_token)).resolves.toBeDefined();
+    expect(await codeOf(tokens.validateAccessToken(pair.accessToken))).toBe('token_expired');
+    await expect(tokens.validateRefreshToken(pair.refreshToken)).resolves.toBeDefined();
     clock.advance(7 * DAY);
-    expect(await codeOf(tokens.validateRefreshToken(pair.refresh_token))).toBe('token_expired');
-    expect(await codeOf(tokens.refresh(pair.refresh_token))).toBe('token_expired');
+    expect(await codeOf(tokens.validateRefreshToken(pair.refreshToken))).toBe('token_expired');
+    expect(await codeOf(tokens.refresh(pair.refreshToken))).toBe('token_expired');
   });
 
   it('refresh rotates: a new pair is born, the used refresh token dies', async () => {
     const first = await tokens.createTokenPair(5);
     clock.advance(60_000);
-    const second = await tokens.refresh(first.refresh_token);
-    expect(second.refresh_token).not.toBe(first.refresh_token);
-    expect(payloadOf(second.access_token).sid).toBe(payloadOf(first.access_token).sid);
-    await expect(tokens.validateAccessToken(second.access_token)).resolves.toBeDefined();
-    await expect(tokens.validateRefreshToken(second.refresh_token)).resolves.toBeDefined();
+    const second = await tokens.refresh(first.refreshToken);
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    expect(payloadOf(second.accessToken).sid).toBe(payloadOf(first.accessToken).sid);
+    await expect(tokens.validateAccessToken(second.accessToken)).resolves.toBeDefined();
+    await expect(tokens.validateRefreshToken(second.refreshToken)).resolves.toBeDefined();
     // The old access token is not killed by rotation: it simply expires.
-    await expect(tokens.validateAccessToken(first.access_token)).resolves.toBeDefined();
+    await expect(tokens.validateAccessToken(first.accessToken)).resolves.toBeDefined();
     // Presenting the used refresh token anywhere (here: validation) is a replay: the session dies.
-    expect(await codeOf(tokens.validateRefreshToken(first.refresh_token))).toBe(
+    expect(await codeOf(tokens.validateRefreshToken(first.refreshToken))).toBe(
       'refresh_token_reused',
     );
-    expect(await codeOf(tokens.validateAccessToken(second.access_token))).toBe('token_revoked');
+    expect(await codeOf(tokens.validateAccessToken(second.accessToken))).toBe('token_revoked');
   });
 
   it('a replayed refresh token revokes the whole session, newest tokens included', async () => {
     const first = await tokens.createTokenPair(5);
-    const second = await tokens.refresh(first.refresh_token);
-    const third = await tokens.refresh(second.refresh_token);
-    expect(await codeOf(tokens.refresh(first.refresh_token))).toBe('refresh_token_reused');
-    for (const t of [third.access_token, second.access_token]) {
+    const second = await tokens.refresh(first.refreshToken);
+    const third = await tokens.refresh(second.refreshToken);
+    expect(await codeOf(tokens.refresh(first.refreshToken))).toBe('refresh_token_reused');
+    for (const t of [third.accessToken, second.accessToken]) {
       expect(await codeOf(tokens.validateAccessToken(t))).toBe('token_revoked');
     }
-    expect(await codeOf(tokens.refresh(third.refresh_token))).toBe('token_revoked');
+    expect(await codeOf(tokens.refresh(third.refreshToken))).toBe('token_revoked');
   });
 
   it('20 concurrent refreshes of one token: exactly one succeeds, the rest get a coded error', async () => {
@@ -169,7 +169,7 @@ describeEngines('token store', (engine) => {
     process.on('unhandledRejection', onUnhandled);
     try {
       const results = await Promise.allSettled(
-        Array.from({ length: 20 }, () => tokens.refresh(pair.refresh_token)),
+        Array.from({ length: 20 }, () => tokens.refresh(pair.refreshToken)),
       );
       const won = results.filter((r) => r.status === 'fulfilled');
       const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -182,7 +182,7 @@ describeEngines('token store', (engine) => {
       // Exactly one successor was recorded for the used token.
       const used = await ds
         .getRepository(AuthTokenEntity)
-        .findOneByOrFail({ jti: payloadOf(pair.refresh_token).jti });
+        .findOneByOrFail({ jti: payloadOf(pair.refreshToken).jti });
       expect(used.replacedBy).not.toBeNull();
       const refreshRows = await ds
         .getRepository(AuthTokenEntity)
@@ -196,24 +196,24 @@ describeEngines('token store', (engine) => {
 
   it('refresh never extends the absolute session lifetime', async () => {
     const first = await tokens.createTokenPair(9);
-    const end = payloadOf(first.refresh_token).exp;
+    const end = payloadOf(first.refreshToken).exp;
     let current = first;
     for (let day = 1; day <= 6; day++) {
       clock.advance(DAY);
-      current = await tokens.refresh(current.refresh_token);
-      expect(payloadOf(current.refresh_token).exp).toBe(end);
-      expect(payloadOf(current.access_token).exp).toBeLessThanOrEqual(end);
+      current = await tokens.refresh(current.refreshToken);
+      expect(payloadOf(current.refreshToken).exp).toBe(end);
+      expect(payloadOf(current.accessToken).exp).toBeLessThanOrEqual(end);
     }
     clock.advance(DAY + 10_000);
-    expect(await codeOf(tokens.refresh(current.refresh_token))).toBe('token_expired');
+    expect(await codeOf(tokens.refresh(current.refreshToken))).toBe('token_expired');
   });
 
   it('rejects an unknown jti, a jti of another user, and a foreign session id', async () => {
     const config = tokens.config;
     const victim = await tokens.createTokenPair('victim');
     const attacker = await tokens.createTokenPair('attacker');
-    const v = payloadOf(victim.access_token);
-    const a = payloadOf(attacker.access_token);
+    const v = payloadOf(victim.accessToken);
+    const a = payloadOf(attacker.accessToken);
     // Validly signed (an insider with the key, or a bug elsewhere), but unknown to the store.
     const unknown = encodeToken({ ...a, jti: '11111111-1111-4111-8111-111111111111' }, config);
     expect(await codeOf(tokens.validateAccessToken(unknown))).toBe('invalid_token');
@@ -224,15 +224,15 @@ describeEngines('token store', (engine) => {
     const moved = encodeToken({ ...v, sid: a.sid }, config);
     expect(await codeOf(tokens.validateAccessToken(moved))).toBe('invalid_token');
     // A refresh row presented as an access token by re-signing with type flipped.
-    const flipped = encodeToken({ ...payloadOf(victim.refresh_token), type: 'access' }, config);
+    const flipped = encodeToken({ ...payloadOf(victim.refreshToken), type: 'access' }, config);
     expect(await codeOf(tokens.validateAccessToken(flipped))).toBe('invalid_token');
     const stolenRefresh = encodeToken(
-      { ...payloadOf(victim.refresh_token), sub: 'attacker' },
+      { ...payloadOf(victim.refreshToken), sub: 'attacker' },
       config,
     );
     expect(await codeOf(tokens.refresh(stolenRefresh))).toBe('invalid_token');
     // The victim's session is untouched by all of this.
-    await expect(tokens.refresh(victim.refresh_token)).resolves.toBeDefined();
+    await expect(tokens.refresh(victim.refreshToken)).resolves.toBeDefined();
   });
 
   it('issues single tokens, alone or joining a live session', async () => {
@@ -255,13 +255,13 @@ describeEngines('token store', (engine) => {
     clock.advance(1_000);
     await tokens.createTokenPair(user, { userAgent: 'x'.repeat(600) });
     clock.advance(1_000);
-    await tokens.refresh(a.refresh_token);
+    await tokens.refresh(a.refreshToken);
     const sessions = await tokens.listSessions(user);
     expect(sessions).toHaveLength(2);
     const [newest, oldest] = sessions;
     expect(newest?.userAgent).toHaveLength(512);
     expect(oldest).toMatchObject({
-      id: payloadOf(a.access_token).sid,
+      id: payloadOf(a.accessToken).sid,
       userAgent: 'curl/8.0',
       ip: '203.0.113.9',
     });
@@ -281,8 +281,8 @@ describeEngines('token store', (engine) => {
     expect(result.sessions).toBeGreaterThanOrEqual(1);
     const left = await ds.getRepository(AuthTokenEntity).findBy({ userId: user });
     expect(left.map((r) => r.jti).sort()).toEqual(
-      [payloadOf(fresh.access_token).jti, payloadOf(fresh.refresh_token).jti].sort(),
+      [payloadOf(fresh.accessToken).jti, payloadOf(fresh.refreshToken).jti].sort(),
     );
-    expect(await codeOf(tokens.validateRefreshToken(old.refresh_token))).toBe('token_expired');
+    expect(await codeOf(tokens.validateRefreshToken(old.refreshToken))).toBe('token_expired');
   });
 });

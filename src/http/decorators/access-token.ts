@@ -1,8 +1,9 @@
 import type { Request } from 'express';
 import { createParamDecorator } from 'routing-controllers';
+import { requestIdentity } from '../authenticate';
+import { runtimeOf } from '../binding';
+import { recordAuthParam } from './metadata';
 import type { AuthParamDecorator } from './types';
-import { authenticate, authorize } from '../authenticate';
-import { getRuntime } from '../runtime';
 
 /**
  * Injects the validated access-token claims (`AccessClaims`). The token must be live in the
@@ -14,12 +15,23 @@ import { getRuntime } from '../runtime';
  * ```
  */
 export function AccessToken(): AuthParamDecorator {
-  return createParamDecorator({
+  const inject = createParamDecorator({
     value: async (action) => {
-      const runtime = getRuntime();
-      const context = await authenticate(action.request as Request, runtime);
-      await authorize(context, {}, runtime);
+      const request = action.request as Request;
+      const runtime = runtimeOf(request);
+      const context = await requestIdentity(request, runtime);
+      await runtime.flows.authorize(context, {});
       return context?.claims;
     },
   });
+  return (object, method, index) => {
+    recordAuthParam({
+      kind: 'access-token',
+      target: object,
+      method,
+      requirements: {},
+      optional: false,
+    });
+    inject(object, method, index);
+  };
 }

@@ -1,8 +1,10 @@
 import type { Request } from 'express';
 import { createParamDecorator } from 'routing-controllers';
+import type { AccessRequirements } from '../../authz/authorizer';
+import { requestIdentity } from '../authenticate';
+import { runtimeOf } from '../binding';
+import { recordAuthParam } from './metadata';
 import type { AuthParamDecorator } from './types';
-import { authenticate, authorize, type AccessRequirements } from '../authenticate';
-import { getRuntime } from '../runtime';
 
 /** Options of {@link CurrentUser}. */
 export interface CurrentUserOptions extends AccessRequirements {
@@ -15,7 +17,8 @@ export interface CurrentUserOptions extends AccessRequirements {
 
 /**
  * Injects the authenticated user. Without a valid token → 401; with roles / permissions /
- * verified state missing → 403. Roles: any one (hierarchy applied); permissions: all.
+ * verified state missing → 403. Roles: any one (hierarchy applied); permissions: all (held
+ * directly or granted through a role by `rolePermissions`).
  *
  * This is not routing-controllers' `CurrentUser`: import this one from `routing-controllers-auth`.
  *
@@ -33,12 +36,18 @@ export function CurrentUser(
   const options: CurrentUserOptions = Array.isArray(requirements)
     ? { roles: requirements as readonly string[] }
     : (requirements as CurrentUserOptions);
-  return createParamDecorator({
+  const inject = createParamDecorator({
     value: async (action) => {
-      const runtime = getRuntime();
-      const context = await authenticate(action.request as Request, runtime);
+      const request = action.request as Request;
+      const runtime = runtimeOf(request);
+      const context = await requestIdentity(request, runtime);
       if (context === null && options.optional === true) return undefined;
-      return authorize(context, options, runtime);
+      return runtime.flows.authorize(context, options);
     },
   });
+  return (object, method, index) => {
+    const { optional = false, ...rest } = options;
+    recordAuthParam({ kind: 'current-user', target: object, method, requirements: rest, optional });
+    inject(object, method, index);
+  };
 }

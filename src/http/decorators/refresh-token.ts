@@ -1,36 +1,17 @@
 import type { Request } from 'express';
 import { createParamDecorator } from 'routing-controllers';
-import type { AuthParamDecorator } from './types';
 import { MissingCredentialsError } from '../../errors/http-errors';
 import type { RefreshClaims } from '../../tokens/claims';
-import { assertCsrf } from '../csrf';
-import { extractToken, type PresentedToken } from '../extract';
-import { getRuntime, type AuthRuntime } from '../runtime';
-
-const presented = new WeakMap<Request, PresentedToken | null>();
-
-/**
- * The refresh token presented on a request (Bearer header, refresh cookie — CSRF-checked on
- * unsafe methods — or JSON body `refresh_token`), unverified. Throws 401 when there is none.
- * Use it to hand the raw token to `TokenService.refresh`.
- */
-export function presentedRefreshToken(
-  req: Request,
-  runtime: AuthRuntime = getRuntime(),
-): PresentedToken {
-  let found = presented.get(req);
-  if (found === undefined) {
-    found = extractToken(req, 'refresh', runtime.config);
-    if (found?.source === 'cookie') assertCsrf(req, runtime.config);
-    presented.set(req, found);
-  }
-  if (found === null) throw new MissingCredentialsError();
-  return found;
-}
+import { presentedRefresh } from '../authenticate';
+import { runtimeOf } from '../binding';
+import { recordAuthParam } from './metadata';
+import type { AuthParamDecorator } from './types';
 
 /**
- * Injects the validated refresh-token claims (`RefreshClaims`), checked against the store: a
- * replayed (already rotated) refresh token revokes its session and answers 401.
+ * Injects the validated refresh-token claims (`RefreshClaims`) — from the Bearer header, the
+ * refresh cookie (CSRF-checked on unsafe methods) or the JSON body `refresh_token` — checked
+ * against the store: a replayed (already rotated) refresh token revokes its session and answers
+ * 401.
  *
  * @example
  * ```ts
@@ -38,11 +19,24 @@ export function presentedRefreshToken(
  * ```
  */
 export function RefreshToken(): AuthParamDecorator {
-  return createParamDecorator({
+  const inject = createParamDecorator({
     value: async (action): Promise<RefreshClaims> => {
-      const runtime = getRuntime();
-      const { token } = presentedRefreshToken(action.request as Request, runtime);
-      return runtime.tokens.validateRefreshToken(token);
+      const request = action.request as Request;
+      const runtime = runtimeOf(request);
+      const found = presentedRefresh(request, runtime);
+      if (found === null) throw new MissingCredentialsError();
+      await runtime.tokens.assertStored(found.claims);
+      return found.claims;
     },
   });
+  return (object, method, index) => {
+    recordAuthParam({
+      kind: 'refresh-token',
+      target: object,
+      method,
+      requirements: {},
+      optional: false,
+    });
+    inject(object, method, index);
+  };
 }

@@ -56,25 +56,3 @@ export function grants(granted: readonly string[], needed: string): boolean {
   }
   return false;
 }
-
-/**
- * Expands a role hierarchy (`{ admin: ['moderator'], moderator: ['user'] }`) into, for each
- * role, every role it includes (itself too), following chains and ignoring cycles.
- */
-export function expandHierarchy(
-  hierarchy: Readonly<Record<string, readonly string[]>>,
-): Map<string, Set<string>> {
-  const expanded = new Map<string, Set<string>>();
-  for (const role of Object.keys(hierarchy)) {
-    const seen = new Set<string>([role]);
-    const stack = [...(hierarchy[role] ?? [])];
-    while (stack.length > 0) {
-      const next = stack.pop();
-      if (next === undefined || seen.has(next)) continue;
-      seen.add(next);
-      stack.push(...(Object.hasOwn(hierarchy, next) ? (hierarchy[next] ?? []) : []));
-    }
-    expanded.set(role, seen);
-  }
-  return expanded;
-}

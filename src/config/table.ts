@@ -1,0 +1,235 @@
+import { defaultHashConcurrency } from '../passwords/limiter';
+import { AuthConfigError } from '../errors/config-error';
+import { SUPPORTED_ALGORITHMS } from './keys';
+import { env, is, numberIn, oneOf, positive, type Check, type EnvParser } from './checks';
+
+/** @internal What a default may depend on. */
+export interface DefaultContext {
+  /** The environment options are read from. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * @internal One option: where it lives in `AuthOptions` (a dotted path), the environment variable
+ * it falls back to, how that variable is parsed, its default, and the check of its value. This
+ * table drives `resolveAuthConfig` and is held against the README's table by a test.
+ */
+export interface OptionSpec {
+  /** Dotted path in `AuthOptions`, e.g. `cookies.secure`. */
+  readonly key: string;
+  /** Environment variable, if any. */
+  readonly env?: string;
+  /** How the variable is read. Default: as a string. */
+  readonly parse?: EnvParser;
+  /** The default (a function when it depends on the environment), `undefined` for none. */
+  readonly fallback?: unknown;
+  /** Validates the merged value. Not called for an absent optional value. */
+  readonly check: Check;
+  /** The default in words, as the README shows it. */
+  readonly shown: string;
+}
+
+/** bcrypt cost: 10–31, or from 4 under `NODE_ENV=test` (fast tests). */
+const bcryptCost: Check = (value, key, context) => {
+  const min = context.env.NODE_ENV === 'test' ? 4 : 10;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 31) {
+    throw new AuthConfigError(
+      key,
+      `must be an integer from ${min} to 31 (default 12; below 10 only when NODE_ENV=test), got ${String(value)}.`,
+    );
+  }
+  return value;
+};
+
+/** Every option the library reads. Objects (`cookies`, `csrf`, `throttle`) are groups of these. */
+export const OPTION_TABLE: readonly OptionSpec[] = [
+  {
+    key: 'secretKey',
+    env: 'AUTH_SECRET_KEY',
+    check: is.keyMaterial,
+    shown: 'none (required for HS*)',
+  },
+  {
+    key: 'refreshSecretKey',
+    env: 'AUTH_REFRESH_SECRET_KEY',
+    check: is.keyMaterial,
+    shown: '`secretKey`',
+  },
+  {
+    key: 'algorithm',
+    env: 'AUTH_JWT_ALGORITHM',
+    fallback: 'HS256',
+    check: oneOf(SUPPORTED_ALGORITHMS, ' (never "none")'),
+    shown: '`HS256`',
+  },
+  {
+    key: 'privateKey',
+    env: 'AUTH_PRIVATE_KEY',
+    check: is.keyMaterial,
+    shown: 'none (required for ES*/PS256)',
+  },
+  { key: 'keyId', env: 'AUTH_KEY_ID', check: is.optionalString, shown: 'JWK thumbprint' },
+  { key: 'verificationKeys', fallback: {}, check: is.keyRecord, shown: '`{}`' },
+  {
+    key: 'accessTokenExpireMinutes',
+    env: 'AUTH_ACCESS_TOKEN_EXPIRE_MINUTES',
+    parse: env.number,
+    fallback: 15,
+    check: positive('minutes'),
+    shown: '`15`',
+  },
+  {
+    key: 'refreshTokenExpireDays',
+    env: 'AUTH_REFRESH_TOKEN_EXPIRE_DAYS',
+    parse: env.number,
+    fallback: 7,
+    check: positive('days'),
+    shown: '`7`',
+  },
+  {
+    key: 'issuer',
+    env: 'AUTH_ISSUER',
+    fallback: 'routing-controllers-auth',
+    check: is.string,
+    shown: '`routing-controllers-auth`',
+  },
+  {
+    key: 'audience',
+    env: 'AUTH_AUDIENCE',
+    fallback: 'routing-controllers-auth',
+    check: is.string,
+    shown: '`routing-controllers-auth`',
+  },
+  {
+    key: 'leewaySeconds',
+    env: 'AUTH_LEEWAY_SECONDS',
+    parse: env.number,
+    fallback: 5,
+    check: numberIn(0, 30, 'seconds'),
+    shown: '`5`',
+  },
+  {
+    key: 'bcryptCost',
+    env: 'AUTH_BCRYPT_COST',
+    parse: env.number,
+    fallback: 12,
+    check: bcryptCost,
+    shown: '`12`',
+  },
+  {
+    key: 'passwordConcurrency',
+    env: 'AUTH_PASSWORD_CONCURRENCY',
+    parse: env.number,
+    fallback: () => defaultHashConcurrency(),
+    check: numberIn(1, 1024, 'operations', true),
+    shown: 'cores − 1 (at least 1)',
+  },
+  { key: 'extraClaims', fallback: [], check: is.stringList, shown: '`[]`' },
+  {
+    key: 'tokenLocation',
+    env: 'AUTH_TOKEN_LOCATION',
+    parse: env.list,
+    fallback: ['header', 'cookie'],
+    check: is.stringList,
+    shown: '`["header", "cookie"]`',
+  },
+  {
+    key: 'cookies.accessTokenName',
+    fallback: 'access_token',
+    check: is.string,
+    shown: '`access_token`',
+  },
+  {
+    key: 'cookies.refreshTokenName',
+    fallback: 'refresh_token',
+    check: is.string,
+    shown: '`refresh_token`',
+  },
+  { key: 'cookies.csrfName', fallback: 'csrf_token', check: is.string, shown: '`csrf_token`' },
+  {
+    key: 'cookies.secure',
+    env: 'AUTH_COOKIE_SECURE',
+    parse: env.boolean,
+    fallback: true,
+    check: is.boolean,
+    shown: '`true`',
+  },
+  {
+    key: 'cookies.sameSite',
+    env: 'AUTH_COOKIE_SAMESITE',
+    parse: env.lowerCase,
+    fallback: 'lax',
+    check: oneOf(['lax', 'strict', 'none']),
+    shown: '`lax`',
+  },
+  {
+    key: 'cookies.hostPrefix',
+    env: 'AUTH_COOKIE_HOST_PREFIX',
+    parse: env.boolean,
+    fallback: false,
+    check: is.boolean,
+    shown: '`false`',
+  },
+  { key: 'cookies.domain', check: is.optionalString, shown: 'none (host-only)' },
+  { key: 'cookies.path', fallback: '/', check: is.string, shown: '`/`' },
+  { key: 'cookies.refreshPath', fallback: '/auth', check: is.string, shown: '`/auth`' },
+  { key: 'csrf.headerName', fallback: 'x-csrf-token', check: is.string, shown: '`x-csrf-token`' },
+  {
+    key: 'csrf.trustedOrigins',
+    env: 'AUTH_CSRF_TRUSTED_ORIGINS',
+    parse: env.list,
+    fallback: [],
+    check: is.stringList,
+    shown: '`[]`',
+  },
+  { key: 'roleHierarchy', fallback: {}, check: is.listRecord, shown: '`{}`' },
+  { key: 'rolePermissions', fallback: {}, check: is.listRecord, shown: '`{}`' },
+  { key: 'requireActive', fallback: true, check: is.boolean, shown: '`true`' },
+  { key: 'requireVerified', fallback: false, check: is.boolean, shown: '`false`' },
+  {
+    key: 'throttle',
+    env: 'AUTH_THROTTLE',
+    parse: env.boolean,
+    fallback: true,
+    check: throttleSwitch,
+    shown: 'on, in memory',
+  },
+  {
+    key: 'throttle.windowSeconds',
+    fallback: 900,
+    check: numberIn(1, 86_400 * 30, 'seconds', true),
+    shown: '`900`',
+  },
+  {
+    key: 'throttle.perAccountAndIp',
+    fallback: 10,
+    check: numberIn(1, 1e9, 'attempts', true),
+    shown: '`10`',
+  },
+  {
+    key: 'throttle.perAccount',
+    fallback: 100,
+    check: numberIn(1, 1e9, 'attempts', true),
+    shown: '`100`',
+  },
+  {
+    key: 'throttle.perIp',
+    fallback: 100,
+    check: numberIn(1, 1e9, 'attempts', true),
+    shown: '`100`',
+  },
+  { key: 'throttle.redis', check: is.object, shown: 'none (memory)' },
+  { key: 'throttle.useRedisPackage', fallback: false, check: is.boolean, shown: '`false`' },
+  { key: 'throttle.keyPrefix', fallback: 'rca-login', check: is.string, shown: '`rca-login`' },
+  { key: 'now', fallback: () => Date.now, check: is.function, shown: '`Date.now`' },
+];
+
+/** `throttle: false` (or `AUTH_THROTTLE=off`) turns it off; an object configures it. */
+function throttleSwitch(value: unknown, key: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return true;
+  throw new AuthConfigError(key, 'must be false (off) or an object of throttle options.');
+}
+
+/** @internal The option groups: objects whose members are table entries of their own. */
+export const OPTION_GROUPS: readonly string[] = ['cookies', 'csrf', 'throttle'];

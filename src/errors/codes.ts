@@ -1,0 +1,40 @@
+/** How one error code answers on the wire: its status and its `WWW-Authenticate` challenge. */
+export interface ErrorCodeSpec {
+  /** HTTP status. */
+  readonly status: number;
+  /** `WWW-Authenticate` value (RFC 6750 §3), when the code carries one. */
+  readonly challenge?: string;
+}
+
+const BEARER = 'Bearer';
+const INVALID_TOKEN = 'Bearer error="invalid_token"';
+
+/**
+ * Every code the library itself answers with, and how: one table instead of literals spread over
+ * the error classes. Codes are stable: clients may switch on them.
+ */
+export const AUTH_ERROR_CODES = {
+  missing_credentials: { status: 401, challenge: BEARER },
+  invalid_credentials: { status: 401, challenge: BEARER },
+  invalid_token: { status: 401, challenge: INVALID_TOKEN },
+  token_expired: { status: 401, challenge: INVALID_TOKEN },
+  token_revoked: { status: 401, challenge: INVALID_TOKEN },
+  refresh_token_reused: { status: 401, challenge: INVALID_TOKEN },
+  wrong_token_type: { status: 401, challenge: INVALID_TOKEN },
+  user_inactive: { status: 401, challenge: INVALID_TOKEN },
+  invalid_request: { status: 400, challenge: 'Bearer error="invalid_request"' },
+  validation_failed: { status: 400 },
+  password_policy: { status: 400 },
+  insufficient_scope: { status: 403, challenge: 'Bearer error="insufficient_scope"' },
+  csrf_failed: { status: 403 },
+  not_found: { status: 404 },
+  session_not_found: { status: 404 },
+  payload_too_large: { status: 413 },
+  unsupported_media_type: { status: 415 },
+  too_many_requests: { status: 429 },
+  internal_error: { status: 500 },
+  auth_unavailable: { status: 503 },
+} as const satisfies Record<string, ErrorCodeSpec>;
+
+/** A code the library answers with (see {@link AUTH_ERROR_CODES}); your own errors may add more. */
+export type AuthErrorCode = keyof typeof AUTH_ERROR_CODES;
