@@ -1,13 +1,10 @@
-import type request from 'supertest';
+import type { Express } from 'express';
+import request from 'supertest';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { AuthOptions } from '../../src';
 import { buildTestApp, type TestApp } from '../support/app';
 
-/**
- * Builds a test app (SQLite) for the enclosing `describe` and closes it after. `setupAuth`
- * registers its runtime in typedi, one per process: only the app built last is served correctly,
- * so each describe gets its own, built when the describe starts.
- */
+/** Builds a test app (SQLite) for the enclosing `describe` and closes it after. */
 export function useTestApp(options?: AuthOptions): () => TestApp {
   let app: TestApp | undefined;
   beforeAll(async () => {
@@ -85,4 +82,48 @@ export interface PairBody {
   token_type: string;
   expires_in: number;
   refresh_expires_in: number;
+}
+
+/** `POST /auth/login` as JSON; asserts 200 and returns the pair. */
+export async function loginPair(
+  app: Express,
+  email: string,
+  password: string,
+  userAgent?: string,
+): Promise<PairBody> {
+  let req = request(app).post('/auth/login');
+  if (userAgent !== undefined) req = req.set('User-Agent', userAgent);
+  const res = await req.send({ email, password });
+  expect(res.status, res.text).toBe(200);
+  return res.body as PairBody;
+}
+
+/** The `sid` claim of a JWT (read only, to match sessions; the server never trusts this). */
+export function sidOf(token: string): string {
+  const payload = token.split('.')[1] ?? '';
+  return (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sid: string }).sid;
+}
+
+/** What a browser holds after `POST /auth/cookie/login`. */
+export interface BrowserSession {
+  access: string;
+  refresh: string;
+  csrf: string;
+}
+
+/** `POST /auth/cookie/login`; asserts 200 and returns the three cookie values. */
+export async function browserLogin(
+  app: Express,
+  email: string,
+  password: string,
+): Promise<BrowserSession> {
+  const res = await request(app).post('/auth/cookie/login').send({ email, password });
+  expect(res.status, res.text).toBe(200);
+  const cookies = setCookies(res);
+  const value = (name: string): string => {
+    const cookie = cookies.get(name);
+    if (cookie === undefined) throw new Error(`no ${name} cookie`);
+    return cookie.value;
+  };
+  return { access: value('access_token'), refresh: value('refresh_token'), csrf: value('csrf_token') };
 }

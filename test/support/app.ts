@@ -131,13 +131,14 @@ export const PASSWORDS = {
 export async function buildTestApp(
   engine: EngineName = 'sqlite',
   options: AuthOptions = {},
+  bridge: (ds: DataSource) => TestAuth = (ds) => new TestAuth(ds),
 ): Promise<TestApp> {
   const ds = await openDataSource(engine, { entities: [TestUser, ...AUTH_ENTITIES] });
   const clock = testClock(Date.now());
   useContainer(Container);
   const auth = setupAuth({
     dataSource: ds,
-    userAuthentication: new TestAuth(ds),
+    userAuthentication: bridge(ds),
     options: {
       secretKey: TEST_SECRET,
       bcryptCost: 4,

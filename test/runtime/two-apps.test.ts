@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { hashPassword } from '../../src';
+import { buildTestApp, PASSWORDS, type TestApp } from '../support/app';
+import { describeEngines } from '../support/engines';
+import { TestUser } from '../support/users';
+import { expectError } from '../http/helpers';
+
+const BOB = { email: 'bob@b.example', password: 'bob-password-1' };
+
+describeEngines('two setups in one process', (engine) => {
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    // Both apps exist before either serves a request: the second setup must not rewire the first.
+    a = await buildTestApp(engine, { accessTokenExpireMinutes: 5 });
+    b = await buildTestApp(engine, {
+      secretKey: randomBytes(48).toString('base64url'),
+      accessTokenExpireMinutes: 20,
+      roleHierarchy: {},
+    });
+    const repo = b.ds.getRepository(TestUser);
+    await repo.save(
+      repo.create({
+        email: BOB.email,
+        passwordHash: await hashPassword(BOB.password, 4),
+        roles: ['user'],
+        permissions: [],
+      }),
+    );
+  });
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+  });
+
+  const login = (t: TestApp, email: string, password: string) =>
+    request(t.app).post('/auth/login').send({ email, password });
+
+  it('each logs in its own users, with its own bridge and DataSource', async () => {
+    expect((await login(b, BOB.email, BOB.password)).status).toBe(200);
+    expectError(await login(a, BOB.email, BOB.password), 401, 'invalid_credentials', 'Bearer');
+    expect((await login(a, 'alice@example.com', PASSWORDS.alice)).status).toBe(200);
+  });
+
+  it('each answers its own expires_in', async () => {
+    const fromA = await login(a, 'alice@example.com', PASSWORDS.alice);
+    const fromB = await login(b, 'alice@example.com', PASSWORDS.alice);
+    expect((fromA.body as { expires_in: number }).expires_in).toBe(300);
+    expect((fromB.body as { expires_in: number }).expires_in).toBe(1200);
+  });
+
+  it("each refuses the other's tokens and accepts its own", async () => {
+    const tokenA = (await login(a, 'alice@example.com', PASSWORDS.alice)).body as {
+      access_token: string;
+    };
+    const tokenB = (await login(b, 'alice@example.com', PASSWORDS.alice)).body as {
+      access_token: string;
+    };
+    const me = (t: TestApp, token: string) =>
+      request(t.app).get('/t/me').set('Authorization', `Bearer ${token}`);
+    expect((await me(a, tokenA.access_token)).status).toBe(200);
+    expect((await me(b, tokenB.access_token)).status).toBe(200);
+    expectError(
+      await me(a, tokenB.access_token),
+      401,
+      'invalid_token',
+      'Bearer error="invalid_token"',
+    );
+    expectError(
+      await me(b, tokenA.access_token),
+      401,
+      'invalid_token',
+      'Bearer error="invalid_token"',
+    );
+  });
+
+  it('each applies its own role hierarchy', async () => {
+    const token = async (t: TestApp) =>
+      ((await login(t, 'admin@example.com', PASSWORDS.admin)).body as { access_token: string })
+        .access_token;
+    // A: admin includes moderator; B: no hierarchy.
+    const onA = await request(a.app)
+      .get('/t/moderator')
+      .set('Authorization', `Bearer ${await token(a)}`);
+    const onB = await request(b.app)
+      .get('/t/moderator')
+      .set('Authorization', `Bearer ${await token(b)}`);
+    expect(onA.status).toBe(200);
+    expectError(onB, 403, 'insufficient_scope', 'Bearer error="insufficient_scope"');
+  });
+
+  it("each setup's status and hasher are its own", () => {
+    expect(a.auth.status().accessTokenTtlSeconds).toBe(300);
+    expect(b.auth.status().accessTokenTtlSeconds).toBe(1200);
+    expect(a.auth.tokens).not.toBe(b.auth.tokens);
+    expect(a.auth.userAuthentication.passwords).toBe(a.auth.passwords);
+    expect(b.auth.userAuthentication.passwords).toBe(b.auth.passwords);
+  });
+});
