@@ -1,4 +1,4 @@
-import { createSecretKey, generateKeyPairSync } from 'node:crypto';
+import { createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { resolveAuthConfig } from '../../src';
 import { TEST_SECRET } from '../support/clock';
@@ -108,7 +108,7 @@ describe('resolveAuthConfig', () => {
   });
 
   it('accepts a KeyObject secret and refuses an asymmetric key for HS', () => {
-    const c = resolveAuthConfig({ secretKey: createSecretKey(Buffer.alloc(32, 7)) }, {});
+    const c = resolveAuthConfig({ secretKey: createSecretKey(randomBytes(32)) }, {});
     expect(c.keys.accessSigningKey.symmetricKeySize).toBe(32);
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     expect(configError(() => resolveAuthConfig({ secretKey: privateKey }, {})).key).toBe(
