@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import cookieParser from 'cookie-parser';
-import express, { type Express } from 'express';
+import express, { type Express, type Request, type Response } from 'express';
 import { useContainer, useExpressServer } from 'routing-controllers';
 import { AuthController, setupAuth, type AuthOptions } from 'routing-controllers-auth';
 import { Container } from 'typedi';
@@ -10,6 +10,7 @@ import { AdminController } from './controllers/admin.controller';
 import { HealthController } from './controllers/health.controller';
 import { RegisterController } from './controllers/register.controller';
 import { UsersController } from './controllers/users.controller';
+import { RouteNotFoundError } from './errors';
 import { User } from './user.entity';
 
 /** What {@link createApp} needs. */
@@ -21,8 +22,19 @@ export interface CreateAppOptions {
 }
 
 /**
+ * The last handler: a request no route answered gets 404 `not_found` as JSON, whatever its
+ * method. routing-controllers calls `next()` after it has sent an action's response, so a
+ * request that was answered arrives here too and is left alone.
+ */
+function notFound(_req: Request, res: Response): void {
+  if (res.headersSent) return;
+  res.status(404).set('Cache-Control', 'no-store').json(new RouteNotFoundError().toJSON());
+}
+
+/**
  * Builds the example's Express app: wires the library (`setupAuth`) and mounts the library's
- * `AuthController` next to the example's own controllers. Controllers are typedi singletons, so
+ * `AuthController` next to the example's own controllers; any other route answers a coded JSON
+ * 404. Controllers are typedi singletons, so
  * build one app per process (tests reset the container between apps).
  */
 export function createApp({ dataSource, options }: CreateAppOptions): Express {
@@ -48,5 +60,7 @@ export function createApp({ dataSource, options }: CreateAppOptions): Express {
     classTransformer: true,
     validation: true,
   });
+  // After every routing-controllers route and middleware: Express's own 404 is an HTML page.
+  app.use(notFound);
   return app;
 }

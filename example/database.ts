@@ -1,5 +1,6 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { AUTH_ENTITIES } from 'routing-controllers-auth';
+import { AUTH_ENTITIES, AuthError } from 'routing-controllers-auth';
+import { DatabaseUnavailableError } from './errors';
 import { User } from './user.entity';
 
 /** The SQLite file used when `DATABASE_URL` is unset, relative to the working directory. */
@@ -36,4 +37,22 @@ export function createDataSource(url: string | undefined = process.env.DATABASE_
     synchronize: true,
     logging: false,
   });
+}
+
+/**
+ * Runs one database call of a route. A coded error ({@link AuthError}) passes through; `known`
+ * may turn a driver error into one (e.g. a unique violation into 409); anything else — the
+ * database down, a connection dropped — answers 503 `database_unavailable`, with the driver
+ * error kept as the cause for the server log and never sent to the client.
+ */
+export async function databaseCall<T>(
+  work: () => Promise<T>,
+  known?: (error: unknown) => AuthError | undefined,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AuthError) throw error;
+    throw known?.(error) ?? new DatabaseUnavailableError({ cause: error });
+  }
 }

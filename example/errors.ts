@@ -28,7 +28,17 @@ export class UserNotFoundError extends AuthError {
   }
 }
 
-/** 503 `database_unavailable`: the health check could not reach the database. */
+/**
+ * 404 `not_found`: no route matches the request's method and path. The same
+ * `{ name, code, message }` shape as every other error, instead of Express's HTML page.
+ */
+export class RouteNotFoundError extends AuthError {
+  constructor() {
+    super(404, 'not_found', 'No route matches this method and path.');
+  }
+}
+
+/** 503 `database_unavailable`: a route of the example could not reach the database. */
 export class DatabaseUnavailableError extends AuthError {
   constructor(options?: { cause?: unknown }) {
     super(503, 'database_unavailable', 'The database is unavailable.', options);

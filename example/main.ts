@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { createSecretKey, randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import type { AuthOptions } from 'routing-controllers-auth';
+import { TokenService, type AuthOptions } from 'routing-controllers-auth';
 import { Container } from 'typedi';
 import { createApp } from './app';
 import { ExampleAuth } from './auth';
 import { createDataSource } from './database';
-import { describeDemoUsers, seedDemoUsers } from './seed';
+import { purgeIntervalMs, schedulePurge, type PurgeSchedule } from './purge';
+import { prepareDemoUsers } from './seed';
 
 const production = process.env.NODE_ENV === 'production';
 /** The Redis client for shared throttling, when `REDIS_URL` is set. */
@@ -46,32 +47,48 @@ function authOptions(): AuthOptions {
   return options;
 }
 
+/** Purges expired tokens every `PURGE_INTERVAL_MINUTES` (default 60; `0` or `off`: never). */
+function startPurging(intervalMs: number | null): PurgeSchedule | undefined {
+  if (intervalMs === null) {
+    console.log('PURGE_INTERVAL_MINUTES is off: expired tokens are never purged by this process.');
+    return undefined;
+  }
+  console.log(`Purging expired tokens every ${intervalMs / 60_000} minutes.`);
+  return schedulePurge(Container.get(TokenService), { intervalMs });
+}
+
 async function main(): Promise<void> {
   const listenPort = port();
+  const purgeInterval = purgeIntervalMs(process.env.PURGE_INTERVAL_MINUTES);
   const options = authOptions();
   const dataSource = createDataSource();
   await dataSource.initialize();
   const app = createApp({ dataSource, options });
-  const seeded = await seedDemoUsers(dataSource, Container.get(ExampleAuth).passwords);
-  console.log(`${seeded ? 'Seeded' : 'Demo'} users (email / password):\n${describeDemoUsers()}`);
+  console.log(await prepareDemoUsers(dataSource, Container.get(ExampleAuth).passwords));
+  const purge = startPurging(purgeInterval);
+  const close = async (): Promise<void> => {
+    await purge?.stop();
+    await dataSource.destroy();
+  };
 
   const server = app.listen(listenPort, (error?: Error) => {
     // Express 5 hands listen errors (e.g. EADDRINUSE) to this callback.
     if (error) {
       console.error(`Cannot listen on port ${listenPort}: ${error.message}`);
       process.exitCode = 1;
-      void dataSource.destroy();
+      void close();
       return;
     }
     const base = `http://localhost:${listenPort}`;
     console.log(`Listening on ${base} (${dataSource.options.type})`);
+    if (production) return; // no demo user to try
     console.log(
       `Try: curl -s ${base}/auth/login -H 'content-type: application/json' ` +
         `-d '{"email":"alice@example.com","password":"alice-password-1"}'`,
     );
   });
   const stop = (): void => {
-    server.close(() => void dataSource.destroy());
+    server.close(() => void close());
     void redis?.quit();
   };
   process.once('SIGINT', stop);

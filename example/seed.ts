@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import type { PasswordHasher } from 'routing-controllers-auth';
 import { User } from './user.entity';
 
@@ -66,4 +66,33 @@ export function describeDemoUsers(): string {
     const perms = u.permissions.length > 0 ? `, permissions ${u.permissions.join(',')}` : '';
     return `  ${u.email} / ${u.password}  (${what}${perms})`;
   }).join('\n');
+}
+
+/**
+ * The demo users at startup, and what to print about them. Outside production: seeds them on
+ * first start and lists them with their passwords. Under `NODE_ENV=production`: seeds nothing,
+ * prints no password, says so, and warns about any demo account already in the database (its
+ * password is public).
+ */
+export async function prepareDemoUsers(
+  dataSource: DataSource,
+  hasher: PasswordHasher,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<string> {
+  if (env.NODE_ENV !== 'production') {
+    const seeded = await seedDemoUsers(dataSource, hasher);
+    return `${seeded ? 'Seeded' : 'Demo'} users (email / password):\n${describeDemoUsers()}`;
+  }
+  const present = await dataSource
+    .getRepository(User)
+    .find({ where: { email: In(DEMO_USERS.map((u) => u.email)) }, order: { id: 'ASC' } });
+  const lines = [
+    'NODE_ENV=production: demo users are not seeded (create accounts with POST /auth/register).',
+  ];
+  for (const user of present) {
+    lines.push(
+      `WARNING: demo account ${user.email} exists and its password is public: delete it or change its password.`,
+    );
+  }
+  return lines.join('\n');
 }

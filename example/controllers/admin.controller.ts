@@ -2,6 +2,7 @@ import { Authorized, Delete, Get, JsonController, OnUndefined, Param } from 'rou
 import { permission, TokenService } from 'routing-controllers-auth';
 import { Service } from 'typedi';
 import { DataSource } from 'typeorm';
+import { databaseCall } from '../database';
 import { InvalidUserIdError, UserNotFoundError } from '../errors';
 import { parseUserId } from '../user-id';
 import { toPublicUser, type PublicUser, User } from '../user.entity';
@@ -19,7 +20,8 @@ export class AdminController {
   @Get()
   @Authorized(['admin'])
   async list(): Promise<PublicUser[]> {
-    const users = await this.dataSource.getRepository(User).find({ order: { id: 'ASC' } });
+    const repository = this.dataSource.getRepository(User);
+    const users = await databaseCall(() => repository.find({ order: { id: 'ASC' } }));
     return users.map(toPublicUser);
   }
 
@@ -34,8 +36,8 @@ export class AdminController {
     const id = parseUserId(rawId);
     if (id === null) throw new InvalidUserIdError();
     const users = this.dataSource.getRepository(User);
-    if (!(await users.existsBy({ id }))) throw new UserNotFoundError();
-    await users.delete({ id });
+    if (!(await databaseCall(() => users.existsBy({ id })))) throw new UserNotFoundError();
+    await databaseCall(() => users.delete({ id }));
     await this.tokens.revokeAllForUser(id);
   }
 }

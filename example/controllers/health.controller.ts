@@ -1,7 +1,7 @@
 import { Get, JsonController } from 'routing-controllers';
 import { Service } from 'typedi';
 import { DataSource } from 'typeorm';
-import { DatabaseUnavailableError } from '../errors';
+import { databaseCall } from '../database';
 
 /** Liveness and database reachability, for load balancers and humans. */
 @Service()
@@ -12,11 +12,7 @@ export class HealthController {
   /** 200 `{ status: 'ok' }` once `SELECT 1` answers; 503 `database_unavailable` otherwise. */
   @Get()
   async health(): Promise<{ status: 'ok' }> {
-    try {
-      await this.dataSource.query('SELECT 1');
-    } catch (cause) {
-      throw new DatabaseUnavailableError({ cause });
-    }
+    await databaseCall(() => this.dataSource.query('SELECT 1'));
     return { status: 'ok' };
   }
 }

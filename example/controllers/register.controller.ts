@@ -4,6 +4,7 @@ import { Body, HttpCode, JsonController, Post } from 'routing-controllers';
 import { Service } from 'typedi';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { ExampleAuth, normalizeEmail } from '../auth';
+import { databaseCall } from '../database';
 import { EmailTakenError, InvalidBodyError } from '../errors';
 import { toPublicUser, type PublicUser, User } from '../user.entity';
 
@@ -42,7 +43,10 @@ export class RegisterController {
     private readonly auth: ExampleAuth,
   ) {}
 
-  /** 201 with the new user (no hash); 400 on invalid input; 409 `email_taken` on a duplicate. */
+  /**
+   * 201 with the new user (no hash); 400 on invalid input; 409 `email_taken` on a duplicate;
+   * 503 `database_unavailable` when the database cannot be reached.
+   */
   @Post('/register')
   @HttpCode(201)
   async register(
@@ -52,7 +56,9 @@ export class RegisterController {
     // routing-controllers validates only class instances: a JSON array body skips validation.
     if (!(body instanceof RegisterBody)) throw new InvalidBodyError();
     const users = this.dataSource.getRepository(User);
-    if (await users.existsBy({ email: body.email })) throw new EmailTakenError();
+    if (await databaseCall(() => users.existsBy({ email: body.email }))) {
+      throw new EmailTakenError();
+    }
     const passwordHash = await this.auth.passwords.hash(body.password);
     const user = users.create({
       email: body.email,
@@ -62,12 +68,11 @@ export class RegisterController {
       isActive: true,
       isVerified: false,
     });
-    try {
-      return toPublicUser(await users.save(user));
-    } catch (error) {
-      // Two sign-ups racing for one email: the unique index decides.
-      if (isUniqueViolation(error)) throw new EmailTakenError();
-      throw error;
-    }
+    // Two sign-ups racing for one email: the unique index decides.
+    const saved = await databaseCall(
+      () => users.save(user),
+      (error) => (isUniqueViolation(error) ? new EmailTakenError() : undefined),
+    );
+    return toPublicUser(saved);
   }
 }

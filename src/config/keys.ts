@@ -7,6 +7,7 @@ import {
 } from 'node:crypto';
 import { AuthConfigError } from '../errors/config-error';
 import type { JwtAlgorithm } from './options';
+import { checkSecretStrength } from './secret-strength';
 import type { ResolvedKeys } from './resolved';
 
 /** Algorithms accepted in configuration. */
@@ -46,6 +47,7 @@ function secretKey(key: string, value: string | KeyObject | undefined): KeyObjec
       `the HMAC secret is ${size} bytes; at least ${MIN_HMAC_BYTES} random bytes are required.`,
     );
   }
+  checkSecretStrength(key, keyObject.export());
   return keyObject;
 }
 

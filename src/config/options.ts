@@ -69,11 +69,17 @@ export interface CsrfOptions {
  */
 export interface AuthOptions {
   /**
-   * HMAC secret (HS algorithms), at least 32 bytes. Env `AUTH_SECRET_KEY`. No default: setup fails
-   * without one (tests excepted, which pass their own).
+   * HMAC secret (HS algorithms), at least 32 random bytes. Env `AUTH_SECRET_KEY`. No default: setup
+   * fails without one (tests excepted, which pass their own). Setup also refuses a secret that is
+   * long enough but not random: mostly placeholder words, a short pattern repeated, under 8
+   * distinct bytes, or under 128 bits of estimated entropy (`randomBytes(48).toString('base64url')`
+   * always passes).
    */
   secretKey?: string | KeyObject;
-  /** Separate HMAC secret for refresh tokens. Env `AUTH_REFRESH_SECRET_KEY`. Default: `secretKey`. */
+  /**
+   * Separate HMAC secret for refresh tokens, checked like `secretKey`. Env
+   * `AUTH_REFRESH_SECRET_KEY`. Default: `secretKey`.
+   */
   refreshSecretKey?: string | KeyObject;
   /** Signing algorithm. Env `AUTH_JWT_ALGORITHM`. Default `"HS256"`. */
   algorithm?: JwtAlgorithm;

@@ -1,4 +1,4 @@
-import { createSecretKey, generateKeyPairSync } from 'node:crypto';
+import { createPublicKey, createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { resolveAuthConfig } from '../../src';
 import { TEST_SECRET } from '../support/clock';
@@ -108,7 +108,7 @@ describe('resolveAuthConfig', () => {
   });
 
   it('accepts a KeyObject secret and refuses an asymmetric key for HS', () => {
-    const c = resolveAuthConfig({ secretKey: createSecretKey(Buffer.alloc(32, 7)) }, {});
+    const c = resolveAuthConfig({ secretKey: createSecretKey(randomBytes(32)) }, {});
     expect(c.keys.accessSigningKey.symmetricKeySize).toBe(32);
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     expect(configError(() => resolveAuthConfig({ secretKey: privateKey }, {})).key).toBe(
@@ -120,7 +120,8 @@ describe('resolveAuthConfig', () => {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const c = resolveAuthConfig({ algorithm: 'ES256', privateKey }, {});
     expect(c.keys.keyId).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(c.keys.verificationKeys.get(c.keys.keyId ?? '')).toBeDefined();
+    expect(c.keys.verificationKeys.get(c.keys.keyId ?? '')).toBe(c.keys.accessVerifyKey);
+    expect(c.keys.accessVerifyKey.equals(createPublicKey(privateKey))).toBe(true);
     expect(configError(() => resolveAuthConfig({ algorithm: 'ES384', privateKey }, {})).key).toBe(
       'privateKey',
     );

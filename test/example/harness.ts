@@ -23,14 +23,18 @@ export interface ExampleHarness {
   app: Express;
 }
 
-/** Opens a fresh database on `engine`, builds the app on it, and seeds the demo users. */
+/**
+ * Opens a fresh database on `engine`, builds the app on it, and seeds the demo users (unless
+ * `seed` is false).
+ */
 export async function startExample(
   engine: EngineName,
   options: AuthOptions = TEST_OPTIONS,
+  { seed = true }: { seed?: boolean } = {},
 ): Promise<ExampleHarness> {
   const dataSource = await openDataSource(engine, { entities: [User, ...AUTH_ENTITIES] });
   const app = createApp({ dataSource, options });
-  await seedDemoUsers(dataSource, new PasswordHasher(4));
+  if (seed) await seedDemoUsers(dataSource, new PasswordHasher(4));
   return { dataSource, app };
 }
 

@@ -122,7 +122,7 @@ describeEngines('example: ExampleAuth and seeding', (engine) => {
       username: 'alice@example.com',
       password: 'alice-password-1',
     });
-    expect(user).not.toBeNull();
+    expect(user?.email).toBe('alice@example.com');
     const stored = await ds.getRepository(User).findOneByOrFail({ email: 'alice@example.com' });
     expect(stored.passwordHash).toMatch(/^\$2b\$05\$/);
     expect(await auth.getUserById(String(stored.id))).toMatchObject({ email: 'alice@example.com' });

@@ -90,7 +90,11 @@ describe('database outage on SQLite', () => {
         .get('/t/me')
         .set('Authorization', `Bearer ${pair.accessToken}`);
       expect(res.status).toBe(503);
-      expect((res.body as { code: string }).code).toBe('auth_unavailable');
+      expect(res.body).toEqual({
+        name: 'AuthUnavailableError',
+        code: 'auth_unavailable',
+        message: 'Authentication is temporarily unavailable.',
+      });
     } finally {
       errors.mockRestore();
       await t.close();

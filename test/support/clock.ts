@@ -18,5 +18,8 @@ export function testClock(start = Date.UTC(2026, 0, 1, 12)): TestClock {
   };
 }
 
-/** 48 bytes: above the 32-byte floor. Only ever used in tests. */
-export const TEST_SECRET = 'test-secret-0123456789abcdef-0123456789abcdef-xyz';
+/**
+ * 48 random bytes in base64url (64 characters), made once with `randomBytes(48)`: it passes the
+ * secret-strength check as a real secret must. Only ever used in tests.
+ */
+export const TEST_SECRET = 'QSAwj-zu1r2UI9L_Q0v7xy6mI01JLgyiaWFD7u3hQQ5l-10sKneJgExcf6idFe1f';
