@@ -125,5 +125,9 @@ export async function browserLogin(
     if (cookie === undefined) throw new Error(`no ${name} cookie`);
     return cookie.value;
   };
-  return { access: value('access_token'), refresh: value('refresh_token'), csrf: value('csrf_token') };
+  return {
+    access: value('access_token'),
+    refresh: value('refresh_token'),
+    csrf: value('csrf_token'),
+  };
 }
