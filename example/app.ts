@@ -2,9 +2,14 @@ import 'reflect-metadata';
 import cookieParser from 'cookie-parser';
 import express, { type Express, type Request, type Response } from 'express';
 import { useContainer, useExpressServer } from 'routing-controllers';
-import { AuthController, setupAuth, type AuthOptions } from 'routing-controllers-auth';
+import {
+  AuthController,
+  setupAuth,
+  type AuthOptions,
+  type AuthSetup,
+} from 'routing-controllers-auth';
 import { Container } from 'typedi';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { ExampleAuth } from './auth';
 import { AdminController } from './controllers/admin.controller';
 import { HealthController } from './controllers/health.controller';
@@ -31,17 +36,23 @@ function notFound(_req: Request, res: Response): void {
   res.status(404).set('Cache-Control', 'no-store').json(new RouteNotFoundError().toJSON());
 }
 
+/** What {@link createApp} builds. */
+export interface ExampleApp {
+  /** The Express app, ready to listen. */
+  app: Express;
+  /** The library's setup of this app: its tokens, flows and configured hasher. */
+  auth: AuthSetup<User>;
+}
+
 /**
  * Builds the example's Express app: wires the library (`setupAuth`) and mounts the library's
  * `AuthController` next to the example's own controllers; any other route answers a coded JSON
- * 404. Controllers are typedi singletons, so
- * build one app per process (tests reset the container between apps).
+ * 404. The controllers find what they need from the request (`contextOf(req)`), so several apps
+ * may live in one process.
  */
-export function createApp({ dataSource, options }: CreateAppOptions): Express {
+export function createApp({ dataSource, options }: CreateAppOptions): ExampleApp {
   useContainer(Container);
   const userAuthentication = new ExampleAuth(dataSource.getRepository(User));
-  Container.set(DataSource, dataSource);
-  Container.set(ExampleAuth, userAuthentication);
   const auth = setupAuth({ dataSource, userAuthentication, options });
 
   const app = express();
@@ -62,5 +73,5 @@ export function createApp({ dataSource, options }: CreateAppOptions): Express {
   });
   // After every routing-controllers route and middleware: Express's own 404 is an HTML page.
   app.use(notFound);
-  return app;
+  return { app, auth };
 }

@@ -14,7 +14,7 @@ export function normalizeEmail(email: string): string {
  */
 export class ExampleAuth extends BaseUserAuthentication<User> {
   /** @param users - the repository of {@link User}. */
-  constructor(private readonly users: Repository<User>) {
+  constructor(readonly users: Repository<User>) {
     super();
   }
 

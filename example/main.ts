@@ -1,10 +1,8 @@
 import 'reflect-metadata';
 import { createSecretKey, randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { TokenService, type AuthOptions } from 'routing-controllers-auth';
-import { Container } from 'typedi';
+import type { AuthOptions, TokenService } from 'routing-controllers-auth';
 import { createApp } from './app';
-import { ExampleAuth } from './auth';
 import { createDataSource } from './database';
 import { purgeIntervalMs, schedulePurge, type PurgeSchedule } from './purge';
 import { prepareDemoUsers } from './seed';
@@ -48,13 +46,13 @@ function authOptions(): AuthOptions {
 }
 
 /** Purges expired tokens every `PURGE_INTERVAL_MINUTES` (default 60; `0` or `off`: never). */
-function startPurging(intervalMs: number | null): PurgeSchedule | undefined {
+function startPurging(tokens: TokenService, intervalMs: number | null): PurgeSchedule | undefined {
   if (intervalMs === null) {
     console.log('PURGE_INTERVAL_MINUTES is off: expired tokens are never purged by this process.');
     return undefined;
   }
   console.log(`Purging expired tokens every ${intervalMs / 60_000} minutes.`);
-  return schedulePurge(Container.get(TokenService), { intervalMs });
+  return schedulePurge(tokens, { intervalMs });
 }
 
 async function main(): Promise<void> {
@@ -63,9 +61,9 @@ async function main(): Promise<void> {
   const options = authOptions();
   const dataSource = createDataSource();
   await dataSource.initialize();
-  const app = createApp({ dataSource, options });
-  console.log(await prepareDemoUsers(dataSource, Container.get(ExampleAuth).passwords));
-  const purge = startPurging(purgeInterval);
+  const { app, auth } = createApp({ dataSource, options });
+  console.log(await prepareDemoUsers(dataSource, auth.passwords));
+  const purge = startPurging(auth.tokens, purgeInterval);
   const close = async (): Promise<void> => {
     await purge?.stop();
     await dataSource.destroy();

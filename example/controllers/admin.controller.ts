@@ -1,26 +1,30 @@
-import { Authorized, Delete, Get, JsonController, OnUndefined, Param } from 'routing-controllers';
-import { permission, TokenService } from 'routing-controllers-auth';
+import type { Request } from 'express';
+import {
+  Authorized,
+  Delete,
+  Get,
+  JsonController,
+  OnUndefined,
+  Param,
+  Req,
+} from 'routing-controllers';
+import { permission } from 'routing-controllers-auth';
 import { Service } from 'typedi';
-import { DataSource } from 'typeorm';
+import { contextOf } from '../context';
 import { databaseCall } from '../database';
 import { InvalidUserIdError, UserNotFoundError } from '../errors';
 import { parseUserId } from '../user-id';
-import { toPublicUser, type PublicUser, User } from '../user.entity';
+import { toPublicUser, type PublicUser } from '../user.entity';
 
 /** User administration: listing needs role `admin`, deleting needs permission `users:delete`. */
 @Service()
 @JsonController('/admin/users')
 export class AdminController {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly tokens: TokenService,
-  ) {}
-
   /** Every user, without hashes, by id. 403 for non-admins. */
   @Get()
   @Authorized(['admin'])
-  async list(): Promise<PublicUser[]> {
-    const repository = this.dataSource.getRepository(User);
+  async list(@Req() req: Request): Promise<PublicUser[]> {
+    const repository = contextOf(req).users;
     const users = await databaseCall(() => repository.find({ order: { id: 'ASC' } }));
     return users.map(toPublicUser);
   }
@@ -32,12 +36,12 @@ export class AdminController {
   @Delete('/:id')
   @Authorized([permission('users:delete')])
   @OnUndefined(204)
-  async remove(@Param('id') rawId: string): Promise<void> {
+  async remove(@Param('id') rawId: string, @Req() req: Request): Promise<void> {
     const id = parseUserId(rawId);
     if (id === null) throw new InvalidUserIdError();
-    const users = this.dataSource.getRepository(User);
+    const { users, auth } = contextOf(req);
     if (!(await databaseCall(() => users.existsBy({ id })))) throw new UserNotFoundError();
     await databaseCall(() => users.delete({ id }));
-    await this.tokens.revokeAllForUser(id);
+    await auth.tokens.revokeAllForUser(id);
   }
 }

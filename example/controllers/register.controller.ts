@@ -1,12 +1,14 @@
 import { Transform } from 'class-transformer';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
-import { Body, HttpCode, JsonController, Post } from 'routing-controllers';
+import type { Request } from 'express';
+import { Body, HttpCode, JsonController, Post, Req } from 'routing-controllers';
 import { Service } from 'typedi';
-import { DataSource, QueryFailedError } from 'typeorm';
-import { ExampleAuth, normalizeEmail } from '../auth';
+import { QueryFailedError } from 'typeorm';
+import { normalizeEmail } from '../auth';
+import { contextOf } from '../context';
 import { databaseCall } from '../database';
 import { EmailTakenError, InvalidBodyError } from '../errors';
-import { toPublicUser, type PublicUser, User } from '../user.entity';
+import { toPublicUser, type PublicUser } from '../user.entity';
 
 /**
  * What `POST /auth/register` accepts. Validated with `whitelist`, so any other field (roles,
@@ -38,11 +40,6 @@ function isUniqueViolation(error: unknown): boolean {
 @Service()
 @JsonController('/auth')
 export class RegisterController {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly auth: ExampleAuth,
-  ) {}
-
   /**
    * 201 with the new user (no hash); 400 on invalid input; 409 `email_taken` on a duplicate;
    * 503 `database_unavailable` when the database cannot be reached.
@@ -52,14 +49,16 @@ export class RegisterController {
   async register(
     @Body({ required: true, validate: { whitelist: true, forbidUnknownValues: true } })
     body: RegisterBody,
+    @Req() req: Request,
   ): Promise<PublicUser> {
     // routing-controllers validates only class instances: a JSON array body skips validation.
     if (!(body instanceof RegisterBody)) throw new InvalidBodyError();
-    const users = this.dataSource.getRepository(User);
+    const { users, auth } = contextOf(req);
     if (await databaseCall(() => users.existsBy({ email: body.email }))) {
       throw new EmailTakenError();
     }
-    const passwordHash = await this.auth.passwords.hash(body.password);
+    // The setup's configured hasher (bcryptCost, passwordConcurrency), not the standalone helper.
+    const passwordHash = await auth.passwords.hash(body.password);
     const user = users.create({
       email: body.email,
       passwordHash,

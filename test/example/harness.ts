@@ -1,8 +1,7 @@
 import type { Express } from 'express';
-import { AUTH_ENTITIES, PasswordHasher, type AuthOptions } from 'routing-controllers-auth';
+import { AUTH_ENTITIES, type AuthOptions, type AuthSetup } from 'routing-controllers-auth';
 import request from 'supertest';
-import { Container } from 'typedi';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { expect } from 'vitest';
 import { createApp } from '../../example/app';
 import { seedDemoUsers } from '../../example/seed';
@@ -21,6 +20,7 @@ export const TEST_OPTIONS: AuthOptions = {
 export interface ExampleHarness {
   dataSource: DataSource;
   app: Express;
+  auth: AuthSetup<User>;
 }
 
 /**
@@ -33,21 +33,14 @@ export async function startExample(
   { seed = true }: { seed?: boolean } = {},
 ): Promise<ExampleHarness> {
   const dataSource = await openDataSource(engine, { entities: [User, ...AUTH_ENTITIES] });
-  const app = createApp({ dataSource, options });
-  if (seed) await seedDemoUsers(dataSource, new PasswordHasher(4));
-  return { dataSource, app };
+  const { app, auth } = createApp({ dataSource, options });
+  if (seed) await seedDemoUsers(dataSource, auth.passwords);
+  return { dataSource, app, auth };
 }
 
-/**
- * Drops the database and forgets the typedi singletons bound to it (controllers hold the
- * DataSource), so the next engine's app starts clean.
- */
+/** Drops the app's database. Nothing else to forget: each app is its own setup. */
 export async function stopExample(harness: ExampleHarness | undefined): Promise<void> {
   if (harness) await closeDataSource(harness.dataSource);
-  // typedi's reset() calls destroy() on class-keyed values, the DataSource included: turn its entry
-  // into a plain value entry first (the next createApp registers its own DataSource again).
-  Container.set({ id: DataSource, type: null, value: null });
-  Container.reset();
 }
 
 /** The token pair body of `/auth/login`, `/auth/token` and `/auth/refresh`. */
