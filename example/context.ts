@@ -19,5 +19,5 @@ export function contextOf(req: Request): ExampleContext {
   const auth = authFor<User>(req);
   const bridge = auth.userAuthentication;
   if (!(bridge instanceof ExampleAuth)) throw new TypeError('the example runs with ExampleAuth');
-  return { auth, users: bridge.users, dataSource: bridge.users.manager.connection };
+  return { auth, users: bridge.users, dataSource: bridge.users.manager.dataSource };
 }
