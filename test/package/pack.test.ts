@@ -2,11 +2,13 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   copyFileSync,
+  cpSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
@@ -61,7 +63,8 @@ const CONSUMER_TSCONFIG = {
 
 interface Run {
   code: number | null;
-  output: string;
+  stdout: string;
+  stderr: string;
 }
 
 /** The environment without what an enclosing `npm test` or the developer's shell set for npm or the library. */
@@ -82,20 +85,24 @@ function run(command: string, args: string[], cwd: string, timeout = 240_000): P
       { cwd, env: cleanEnv(), timeout, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
-        resolve({ code, output: `${stdout}${stderr}` });
+        resolve({ code, stdout, stderr });
       },
     );
   });
 }
 
+/** Exit code and all output, for an assertion that shows what went wrong. */
+function outcome(result: Run): { code: number | null; output: string } {
+  return { code: result.code, output: `${result.stdout}${result.stderr}` };
+}
+
 async function mustRun(command: string, args: string[], cwd: string): Promise<string> {
   const result = await run(command, args, cwd);
   if (result.code !== 0) {
-    throw new Error(
-      `${command} ${args.join(' ')} failed (${result.code}) in ${cwd}:\n${result.output}`,
-    );
+    const { output } = outcome(result);
+    throw new Error(`${command} ${args.join(' ')} failed (${result.code}) in ${cwd}:\n${output}`);
   }
-  return result.output;
+  return result.stdout;
 }
 
 function installedVersion(name: string): string {
@@ -112,22 +119,24 @@ interface Packed {
   files: string[];
 }
 
-/** `npm pack` in the repository, as a publish would run it; a stale dist file is planted first. */
-async function pack(destination: string): Promise<Packed> {
-  mkdirSync(path.join(ROOT, 'dist'), { recursive: true });
-  writeFileSync(path.join(ROOT, 'dist/stale-from-an-old-build.js'), '// removed by prepack\n');
-  const stdout = await new Promise<string>((resolve, reject) => {
-    // --json sends the lifecycle scripts' output to stderr, so stdout is only the report.
-    execFile(
-      'npm',
-      ['pack', '--json', '--pack-destination', destination],
-      { cwd: ROOT, env: cleanEnv(), timeout: 240_000, maxBuffer: 64 * 1024 * 1024 },
-      (error, out, err) => {
-        if (error === null) resolve(out);
-        else reject(new Error(`npm pack failed:\n${out}${err}`));
-      },
-    );
+/** What a fresh clone holds: the working tree without installed, built or generated folders. */
+const NOT_CLONED = new Set(['.git', 'node_modules', 'dist', 'build', 'docs', 'coverage']);
+
+/**
+ * `npm pack` as a publish would run it (prepack build included), in a copy of the working tree
+ * that has no dist/ but a stale file where dist/ goes: the package must come out complete and
+ * clean, and the repository's own dist/ is left alone for the other test files.
+ */
+async function pack(copy: string, destination: string): Promise<Packed> {
+  cpSync(ROOT, copy, {
+    recursive: true,
+    filter: (source) => !NOT_CLONED.has(path.relative(ROOT, source).split(path.sep)[0] ?? ''),
   });
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+  mkdirSync(path.join(copy, 'dist'));
+  writeFileSync(path.join(copy, 'dist/stale-from-an-old-build.js'), '// removed by prepack\n');
+  // --json sends the lifecycle scripts' output to stderr, so stdout is only the report.
+  const stdout = await mustRun('npm', ['pack', '--json', '--pack-destination', destination], copy);
   const [report] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
   if (report === undefined) throw new Error(`npm pack reported nothing:\n${stdout}`);
   return {
@@ -218,7 +227,7 @@ describe('the package as npm publishes it', () => {
   let consumer: Consumer | undefined;
 
   beforeAll(async () => {
-    packed = await pack(scratch);
+    packed = await pack(path.join(scratch, 'repository'), scratch);
     mkdirSync(consumerDir);
     await installConsumer(consumerDir, packed.tarball);
   }, 480_000);
@@ -286,7 +295,10 @@ describe('the package as npm publishes it', () => {
 
   it('compiles a strict consumer against the published declarations, with skipLibCheck off', async () => {
     const tsc = path.join(consumerDir, 'node_modules/.bin/tsc');
-    expect(await run(tsc, ['-p', 'tsconfig.json'], consumerDir)).toEqual({ code: 0, output: '' });
+    expect(outcome(await run(tsc, ['-p', 'tsconfig.json'], consumerDir))).toEqual({
+      code: 0,
+      output: '',
+    });
   });
 
   it('runs the consumer: a login over HTTP, then its @CurrentUser and @AccessToken routes with the token', async () => {
@@ -343,11 +355,14 @@ describe('the package as npm publishes it', () => {
       "import { AccessToken, AUTH_ENTITIES, AuthController, BaseUserAuthentication, CurrentUser, setupAuth } from 'routing-controllers-auth';",
       'console.log(JSON.stringify([AccessToken, AuthController, BaseUserAuthentication, CurrentUser, setupAuth].map((f) => typeof f).concat(Array.isArray(AUTH_ENTITIES))));',
     ].join('\n');
-    expect(await run(process.execPath, ['--input-type=module', '-e', script], consumerDir)).toEqual(
-      {
-        code: 0,
-        output: '["function","function","function","function","function",true]\n',
-      },
+    const imported = await run(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      consumerDir,
     );
+    expect(outcome(imported)).toEqual({
+      code: 0,
+      output: '["function","function","function","function","function",true]\n',
+    });
   });
 });
