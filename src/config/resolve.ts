@@ -147,6 +147,53 @@ function throttle(
   };
 }
 
+/** Token engine options: single-use token lifetimes, refresh grace, session and refresh bounds. */
+function tokenEngine(
+  options: AuthOptions,
+  env: Env,
+): Pick<
+  ResolvedAuthConfig,
+  | 'verifyTokenTtlSeconds'
+  | 'resetTokenTtlSeconds'
+  | 'refreshReuseGraceSeconds'
+  | 'maxSessionsPerUser'
+  | 'refreshRateLimit'
+> {
+  const verifyMinutes = positive(
+    'verifyTokenExpireMinutes',
+    options.verifyTokenExpireMinutes ?? envNumber(env, 'AUTH_VERIFY_TOKEN_EXPIRE_MINUTES') ?? 1440,
+    'minutes',
+  );
+  const resetMinutes = positive(
+    'resetTokenExpireMinutes',
+    options.resetTokenExpireMinutes ?? envNumber(env, 'AUTH_RESET_TOKEN_EXPIRE_MINUTES') ?? 60,
+    'minutes',
+  );
+  const grace =
+    options.refreshReuseGraceSeconds ?? envNumber(env, 'AUTH_REFRESH_REUSE_GRACE_SECONDS') ?? 0;
+  if (!Number.isInteger(grace) || grace < 0 || grace > 60) {
+    throw new AuthConfigError(
+      'refreshReuseGraceSeconds',
+      `must be a whole number of seconds from 0 (strict, the default) to 60, got ${grace}.`,
+    );
+  }
+  let rate: number | false | undefined = options.refreshRateLimit;
+  if (rate === undefined) {
+    const raw = env.AUTH_REFRESH_RATE_LIMIT?.trim().toLowerCase();
+    rate = raw === 'off' || raw === 'false' ? false : envNumber(env, 'AUTH_REFRESH_RATE_LIMIT');
+  }
+  return {
+    verifyTokenTtlSeconds: Math.round(verifyMinutes * 60),
+    resetTokenTtlSeconds: Math.round(resetMinutes * 60),
+    refreshReuseGraceSeconds: grace,
+    maxSessionsPerUser: count(
+      'maxSessionsPerUser',
+      options.maxSessionsPerUser ?? envNumber(env, 'AUTH_MAX_SESSIONS_PER_USER') ?? 50,
+    ),
+    refreshRateLimit: rate === false ? null : count('refreshRateLimit', rate ?? 30),
+  };
+}
+
 /**
  * Merges options, environment and defaults, and validates the result once. Throws an
  * {@link AuthConfigError} naming the key and the fix for anything invalid.
@@ -210,6 +257,7 @@ export function resolveAuthConfig(
     keys,
     accessTokenTtlSeconds: Math.round(accessMinutes * 60),
     refreshTokenTtlSeconds: Math.round(refreshDays * 86_400),
+    ...tokenEngine(options, env),
     issuer,
     audience,
     leewaySeconds: leeway,
