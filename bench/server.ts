@@ -208,8 +208,7 @@ function build(variant: Variant, ds: DataSource, key: KeyObject, bcryptCost: num
       passwordConcurrency: auth.config.passwordConcurrency,
     },
     issue: async (sub) =>
-      (await auth.tokens.createTokenPair(sub, { userAgent: 'bench', ip: '127.0.0.1' }))
-        .access_token,
+      (await auth.tokens.createTokenPair(sub, { userAgent: 'bench', ip: '127.0.0.1' })).accessToken,
   };
 }
 

@@ -58,6 +58,7 @@ export type { ClaimValue, LoginCredentials } from './users';
 
 // Tokens
 export {
+  AddSessionGenerations1764547200000,
   AUTH_ENTITIES,
   AUTH_MIGRATIONS,
   AuthSessionEntity,
@@ -65,7 +66,10 @@ export {
   CreateAuthTables1732233600000,
   decodeToken,
   encodeToken,
+  isTokenType,
   MAX_TOKEN_LENGTH,
+  MFA_TOKEN_TTL_SECONDS,
+  TOKEN_PURPOSES,
   TokenService,
   TokenStore,
   verifyToken,
@@ -80,11 +84,22 @@ export type {
   NewToken,
   PurgeCounts,
   PurgeResult,
+  PurposeKey,
   RefreshClaims,
+  Rotation,
+  RotationOutcome,
   SessionInfo,
+  SessionKind,
+  SingleUseClaims,
+  SingleUseType,
+  StoredSession,
+  StoreStatus,
   TokenClaims,
   TokenPair,
+  TokenPurpose,
+  TokenStorePort,
   TokenType,
+  TokenUse,
   VerifyConfig,
 } from './tokens';
 

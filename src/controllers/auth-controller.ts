@@ -48,6 +48,31 @@ export interface SessionView {
   current: boolean;
 }
 
+/** A token pair on the OAuth 2.0 wire (RFC 6749 §5.1): what login and refresh answer. */
+export interface TokenResponse {
+  /** The access token (JWT). */
+  access_token: string;
+  /** The refresh token (JWT). */
+  refresh_token: string;
+  /** Always `"bearer"`. */
+  token_type: 'bearer';
+  /** Seconds until the access token expires. */
+  expires_in: number;
+  /** Seconds until the refresh token (and the session) expires. */
+  refresh_expires_in: number;
+}
+
+/** The wire form of a {@link TokenPair}: snake_case, and no session id. */
+export function toTokenResponse(pair: TokenPair): TokenResponse {
+  return {
+    access_token: pair.accessToken,
+    refresh_token: pair.refreshToken,
+    token_type: pair.tokenType,
+    expires_in: pair.expiresIn,
+    refresh_expires_in: pair.refreshExpiresIn,
+  };
+}
+
 /** What `POST /auth/cookie/login` and `/auth/cookie/refresh` answer: no token in the body. */
 export interface CookieLoginView {
   /** Seconds until the access cookie expires. */
@@ -117,16 +142,20 @@ export class AuthController {
   /** `POST /auth/login` — JSON `{ email | username, password }` → a token pair. */
   @Post('/login')
   @HttpCode(200)
-  login(@Body(BODY) body: unknown, @Req() req: Request, @Res() res: Response): Promise<TokenPair> {
+  async login(
+    @Body(BODY) body: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<TokenResponse> {
     noStore(res);
-    return login(getRuntime(), body, req);
+    return toTokenResponse(await login(getRuntime(), body, req));
   }
 
   /** `POST /auth/token` — OAuth2 password grant (form `username`, `password`) → a token pair. */
   @Post('/token')
   @HttpCode(200)
   @UseBefore(form)
-  token(@Req() req: Request, @Res() res: Response): Promise<TokenPair> {
+  async token(@Req() req: Request, @Res() res: Response): Promise<TokenResponse> {
     noStore(res);
     if (!req.is('application/x-www-form-urlencoded')) {
       throw new InvalidRequestError(
@@ -138,19 +167,19 @@ export class AuthController {
       throw new InvalidRequestError('grant_type must be "password".');
     }
     const { username, password } = body;
-    return login(getRuntime(), { username, password }, req);
+    return toTokenResponse(await login(getRuntime(), { username, password }, req));
   }
 
   /** `POST /auth/refresh` — refresh token as Bearer or JSON `{ refresh_token }` → a new pair; the old one dies. */
   @Post('/refresh')
   @HttpCode(200)
-  refresh(
+  async refresh(
     @Body(BODY) _body: unknown,
     @Req() req: Request,
     @Res() res: Response,
-  ): Promise<TokenPair> {
+  ): Promise<TokenResponse> {
     noStore(res);
-    return refresh(getRuntime(), req);
+    return toTokenResponse(await refresh(getRuntime(), req));
   }
 
   /** `POST /auth/logout` — kills both tokens of the caller's session (and clears auth cookies) → 204. */
@@ -222,8 +251,8 @@ export class AuthController {
   private toCookies(runtime: AuthRuntime, pair: TokenPair, res: Response): CookieLoginView {
     const csrf = setAuthCookies(res, pair, runtime.config);
     return {
-      expires_in: pair.expires_in,
-      refresh_expires_in: pair.refresh_expires_in,
+      expires_in: pair.expiresIn,
+      refresh_expires_in: pair.refreshExpiresIn,
       csrf_token: csrf,
     };
   }

@@ -27,18 +27,14 @@ function base(config: CookieConfig, path: string, maxAgeSeconds: number): Expres
 export function setAuthCookies(res: Response, pair: TokenPair, config: CookieConfig): string {
   const { cookies } = config;
   const csrf = newCsrfToken();
-  res.cookie(
-    cookies.accessTokenName,
-    pair.access_token,
-    base(config, cookies.path, pair.expires_in),
-  );
+  res.cookie(cookies.accessTokenName, pair.accessToken, base(config, cookies.path, pair.expiresIn));
   res.cookie(
     cookies.refreshTokenName,
-    pair.refresh_token,
-    base(config, cookies.refreshPath, pair.refresh_expires_in),
+    pair.refreshToken,
+    base(config, cookies.refreshPath, pair.refreshExpiresIn),
   );
   res.cookie(cookies.csrfName, csrf, {
-    ...base(config, cookies.path, pair.refresh_expires_in),
+    ...base(config, cookies.path, pair.refreshExpiresIn),
     httpOnly: false,
   });
   return csrf;

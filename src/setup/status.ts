@@ -49,15 +49,15 @@ export function authStatus(): AuthStatus {
     };
   }
   const runtime = Container.get(AUTH_RUNTIME);
-  const dataSource = runtime.tokens.store.dataSource;
+  const database = runtime.tokens.store.status();
   const problems: string[] = [];
-  if (!dataSource.isInitialized) problems.push('The DataSource is not connected.');
+  if (!database.initialized) problems.push('The DataSource is not connected.');
   if (!runtime.config.cookies.secure && runtime.config.tokenLocation.includes('cookie')) {
     problems.push('Auth cookies are not Secure: acceptable only on http://localhost.');
   }
   return {
     wired: true,
-    database: { type: dataSource.options.type, initialized: dataSource.isInitialized },
+    database: { type: database.type, initialized: database.initialized },
     userAuthentication: runtime.users.constructor.name,
     algorithm: runtime.config.keys.algorithm,
     tokenLocation: runtime.config.tokenLocation,

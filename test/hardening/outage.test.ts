@@ -32,7 +32,7 @@ describeEngines(
       const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
       try {
         const pair = await t.auth.tokens.createTokenPair(t.users.alice.id);
-        const bearer = `Bearer ${pair.access_token}`;
+        const bearer = `Bearer ${pair.accessToken}`;
         expect((await request(t.app).get('/t/me').set('Authorization', bearer)).status).toBe(200);
 
         await proxy.down();
@@ -44,7 +44,7 @@ describeEngines(
             .send({ email: 'alice@example.com', password: PASSWORDS.alice }),
           await request(t.app)
             .post('/auth/refresh')
-            .set('Authorization', `Bearer ${pair.refresh_token}`),
+            .set('Authorization', `Bearer ${pair.refreshToken}`),
           await request(t.app).post('/auth/logout').set('Authorization', bearer),
         ];
         for (const res of during) {
@@ -67,7 +67,7 @@ describeEngines(
         // The logout attempted during the outage did not happen: the session is still live.
         const refreshed = await request(t.app)
           .post('/auth/refresh')
-          .set('Authorization', `Bearer ${pair.refresh_token}`);
+          .set('Authorization', `Bearer ${pair.refreshToken}`);
         expect(refreshed.status).toBe(200);
       } finally {
         errors.mockRestore();
@@ -88,7 +88,7 @@ describe('database outage on SQLite', () => {
       await t.ds.destroy();
       const res = await request(t.app)
         .get('/t/me')
-        .set('Authorization', `Bearer ${pair.access_token}`);
+        .set('Authorization', `Bearer ${pair.accessToken}`);
       expect(res.status).toBe(503);
       expect((res.body as { code: string }).code).toBe('auth_unavailable');
     } finally {

@@ -528,7 +528,7 @@ describe("tokenLocation: ['header']", () => {
   it('ignores an access cookie entirely → 401 missing_credentials', async () => {
     const p = await pair(t());
     const res = await send(t().app, 'get', '/t/me', {
-      Cookie: cookieHeader({ access_token: p.access_token }),
+      Cookie: cookieHeader({ access_token: p.accessToken }),
     });
     expectError(res, 401, 'missing_credentials', 'Bearer');
   });
@@ -536,7 +536,7 @@ describe("tokenLocation: ['header']", () => {
   it('ignores a refresh cookie → 401 missing_credentials', async () => {
     const p = await pair(t());
     const res = await send(t().app, 'post', '/auth/refresh', {
-      Cookie: cookieHeader({ refresh_token: p.refresh_token, csrf_token: 'x' }),
+      Cookie: cookieHeader({ refresh_token: p.refreshToken, csrf_token: 'x' }),
       'X-CSRF-Token': 'x',
     });
     expectError(res, 401, 'missing_credentials', 'Bearer');
@@ -546,19 +546,19 @@ describe("tokenLocation: ['header']", () => {
     const p = await pair(t());
     for (const cookie of [
       'access_token=j:{"a":1}',
-      `access_token=${p.access_token}; access_token=x`,
+      `access_token=${p.accessToken}; access_token=x`,
       'access_token=%E0%A4%A',
     ]) {
       const res = await send(t().app, 'get', '/t/me', {
         Cookie: cookie,
-        Authorization: `Bearer ${p.access_token}`,
+        Authorization: `Bearer ${p.accessToken}`,
       });
       expect(res.status, cookie).toBe(200);
     }
     // Bearer needs no CSRF, even with an access cookie alongside.
     const write = await send(t().app, 'post', '/t/write', {
-      Cookie: cookieHeader({ access_token: p.access_token }),
-      Authorization: `Bearer ${p.access_token}`,
+      Cookie: cookieHeader({ access_token: p.accessToken }),
+      Authorization: `Bearer ${p.accessToken}`,
     });
     expect(write.status).toBe(200);
   });
@@ -569,10 +569,10 @@ describe("tokenLocation: ['cookie']", () => {
 
   it('ignores the Authorization header → 401 missing_credentials', async () => {
     const p = await t().auth.tokens.createTokenPair(t().users.alice.id);
-    const res = await send(t().app, 'get', '/t/me', { Authorization: `Bearer ${p.access_token}` });
+    const res = await send(t().app, 'get', '/t/me', { Authorization: `Bearer ${p.accessToken}` });
     expectError(res, 401, 'missing_credentials', 'Bearer');
     const refresh = await send(t().app, 'post', '/auth/refresh', {
-      Authorization: `Bearer ${p.refresh_token}`,
+      Authorization: `Bearer ${p.refreshToken}`,
     });
     expectError(refresh, 401, 'missing_credentials', 'Bearer');
   });

@@ -61,7 +61,7 @@ describe.each(ROUTES)('%s %s', (method, path) => {
 
   it('a token in the query string is never read → 401', async () => {
     const pair = await pairFor('admin');
-    const res = await request(t.app)[method](`${path}?access_token=${pair.access_token}`);
+    const res = await request(t.app)[method](`${path}?access_token=${pair.accessToken}`);
     expectError(res, 401, 'missing_credentials', 'Bearer');
   });
 
@@ -97,7 +97,7 @@ describe.each(ROUTES)('%s %s', (method, path) => {
     t.clock.advance(16 * 60_000);
     try {
       expectError(
-        await call(method, path, `Bearer ${pair.access_token}`),
+        await call(method, path, `Bearer ${pair.accessToken}`),
         401,
         'token_expired',
         'Bearer error="invalid_token"',
@@ -111,7 +111,7 @@ describe.each(ROUTES)('%s %s', (method, path) => {
     const pair = await pairFor('admin');
     await t.auth.tokens.revokeAllForUser(t.users.admin.id);
     expectError(
-      await call(method, path, `Bearer ${pair.access_token}`),
+      await call(method, path, `Bearer ${pair.accessToken}`),
       401,
       'token_revoked',
       'Bearer error="invalid_token"',
@@ -121,7 +121,7 @@ describe.each(ROUTES)('%s %s', (method, path) => {
   it('refresh token used as access → 401 wrong_token_type', async () => {
     const pair = await pairFor('admin');
     expectError(
-      await call(method, path, `Bearer ${pair.refresh_token}`),
+      await call(method, path, `Bearer ${pair.refreshToken}`),
       401,
       'wrong_token_type',
       'Bearer error="invalid_token"',
@@ -131,7 +131,7 @@ describe.each(ROUTES)('%s %s', (method, path) => {
   it('inactive user → 401 user_inactive', async () => {
     const pair = await pairFor('inactive');
     expectError(
-      await call(method, path, `Bearer ${pair.access_token}`),
+      await call(method, path, `Bearer ${pair.accessToken}`),
       401,
       'user_inactive',
       'Bearer error="invalid_token"',
@@ -140,7 +140,7 @@ describe.each(ROUTES)('%s %s', (method, path) => {
 
   it('scheme matched case-insensitively', async () => {
     const pair = await pairFor('admin');
-    const res = await call(method, path, `bEaReR ${pair.access_token}`);
+    const res = await call(method, path, `bEaReR ${pair.accessToken}`);
     expect(res.status).toBeLessThan(300);
   });
 });
@@ -149,13 +149,13 @@ describe('roles, permissions, verified state', () => {
   it('admin route: 403 for alice, 200 for admin', async () => {
     const alice = await pairFor('alice');
     expectError(
-      await call('get', '/t/admin', `Bearer ${alice.access_token}`),
+      await call('get', '/t/admin', `Bearer ${alice.accessToken}`),
       403,
       'insufficient_scope',
       'Bearer error="insufficient_scope"',
     );
     const admin = await pairFor('admin');
-    expect((await call('get', '/t/admin', `Bearer ${admin.access_token}`)).status).toBe(200);
+    expect((await call('get', '/t/admin', `Bearer ${admin.accessToken}`)).status).toBe(200);
   });
 
   it('role hierarchy: admin ⊇ moderator ⊇ user', async () => {
@@ -166,9 +166,7 @@ describe('roles, permissions, verified state', () => {
       ['ops', 403],
     ] as const) {
       const pair = await pairFor(name);
-      expect((await call('get', '/t/moderator', `Bearer ${pair.access_token}`)).status).toBe(
-        status,
-      );
+      expect((await call('get', '/t/moderator', `Bearer ${pair.accessToken}`)).status).toBe(status);
     }
   });
 
@@ -180,7 +178,7 @@ describe('roles, permissions, verified state', () => {
       ['mod', 403],
     ] as const) {
       const pair = await pairFor(name);
-      expect((await call('delete', '/t/users/1', `Bearer ${pair.access_token}`)).status).toBe(
+      expect((await call('delete', '/t/users/1', `Bearer ${pair.accessToken}`)).status).toBe(
         status,
       );
     }
@@ -193,27 +191,27 @@ describe('roles, permissions, verified state', () => {
       ['ops', 403],
     ] as const) {
       const pair = await pairFor(name);
-      expect((await call('get', '/t/reports', `Bearer ${pair.access_token}`)).status).toBe(status);
+      expect((await call('get', '/t/reports', `Bearer ${pair.accessToken}`)).status).toBe(status);
     }
   });
 
   it('unverified → 403, verified → 200 (decorator and @Authorized)', async () => {
     const alice = await pairFor('alice');
     expectError(
-      await call('get', '/t/verified', `Bearer ${alice.access_token}`),
+      await call('get', '/t/verified', `Bearer ${alice.accessToken}`),
       403,
       'insufficient_scope',
       'Bearer error="insufficient_scope"',
     );
     expectError(
-      await call('post', '/t/verified-action', `Bearer ${alice.access_token}`),
+      await call('post', '/t/verified-action', `Bearer ${alice.accessToken}`),
       403,
       'insufficient_scope',
       'Bearer error="insufficient_scope"',
     );
     const v = await pairFor('verified');
-    expect((await call('get', '/t/verified', `Bearer ${v.access_token}`)).status).toBe(200);
-    expect((await call('post', '/t/verified-action', `Bearer ${v.access_token}`)).status).toBe(200);
+    expect((await call('get', '/t/verified', `Bearer ${v.accessToken}`)).status).toBe(200);
+    expect((await call('post', '/t/verified-action', `Bearer ${v.accessToken}`)).status).toBe(200);
   });
 
   it('a demotion applies on the next request', async () => {
@@ -229,24 +227,24 @@ describe('roles, permissions, verified state', () => {
       }),
     );
     const pair = await t.auth.tokens.createTokenPair(temp.id);
-    expect((await call('get', '/t/admin', `Bearer ${pair.access_token}`)).status).toBe(200);
+    expect((await call('get', '/t/admin', `Bearer ${pair.accessToken}`)).status).toBe(200);
     await repo.update({ id: temp.id }, { roles: ['user'] });
-    expect((await call('get', '/t/admin', `Bearer ${pair.access_token}`)).status).toBe(403);
+    expect((await call('get', '/t/admin', `Bearer ${pair.accessToken}`)).status).toBe(403);
     await repo.update({ id: temp.id }, { isActive: false });
-    expect((await call('get', '/t/me', `Bearer ${pair.access_token}`)).status).toBe(401);
+    expect((await call('get', '/t/me', `Bearer ${pair.accessToken}`)).status).toBe(401);
     // A fresh session for the now-inactive user, then the user is deleted outright.
     const late = await t.auth.tokens.createTokenPair(temp.id);
     await repo.delete({ id: temp.id });
-    const res = await call('get', '/t/me', `Bearer ${late.access_token}`);
+    const res = await call('get', '/t/me', `Bearer ${late.accessToken}`);
     expectError(res, 401, 'user_inactive', 'Bearer error="invalid_token"');
-    const again = await call('get', '/t/me', `Bearer ${late.access_token}`);
+    const again = await call('get', '/t/me', `Bearer ${late.accessToken}`);
     expectError(again, 401, 'token_revoked', 'Bearer error="invalid_token"');
   });
 
   it('optional current user: undefined without a token, still 401 for a bad one', async () => {
     expect((await call('get', '/t/optional')).body).toEqual({ id: null });
     const alice = await pairFor('alice');
-    expect((await call('get', '/t/optional', `Bearer ${alice.access_token}`)).body).toEqual({
+    expect((await call('get', '/t/optional', `Bearer ${alice.accessToken}`)).body).toEqual({
       id: t.users.alice.id,
     });
     expect((await call('get', '/t/optional', 'Bearer bad.to.ken')).status).toBe(401);
@@ -254,13 +252,13 @@ describe('roles, permissions, verified state', () => {
 
   it('@AccessToken and @RefreshToken inject typed claims', async () => {
     const alice = await pairFor('alice');
-    expect((await call('get', '/t/claims', `Bearer ${alice.access_token}`)).body).toEqual({
+    expect((await call('get', '/t/claims', `Bearer ${alice.accessToken}`)).body).toEqual({
       sub: String(t.users.alice.id),
       type: 'access',
     });
-    const refresh = await call('post', '/t/refresh-claims', `Bearer ${alice.refresh_token}`);
+    const refresh = await call('post', '/t/refresh-claims', `Bearer ${alice.refreshToken}`);
     expect(refresh.body).toEqual({ sub: String(t.users.alice.id), type: 'refresh' });
-    const wrong = await call('post', '/t/refresh-claims', `Bearer ${alice.access_token}`);
+    const wrong = await call('post', '/t/refresh-claims', `Bearer ${alice.accessToken}`);
     expectError(wrong, 401, 'wrong_token_type', 'Bearer error="invalid_token"');
     expectError(await call('post', '/t/refresh-claims'), 401, 'missing_credentials', 'Bearer');
   });
@@ -276,7 +274,7 @@ describe('roles, permissions, verified state', () => {
     };
     try {
       // @Authorized, two @CurrentUser and an @AccessToken on one route.
-      const res = await call('get', '/t/all-at-once', `Bearer ${alice.access_token}`);
+      const res = await call('get', '/t/all-at-once', `Bearer ${alice.accessToken}`);
       expect(res.body).toEqual({ same: true, sub: String(t.users.alice.id) });
       expect(lookups).toBe(1);
     } finally {
@@ -300,12 +298,12 @@ describe('deactivation', () => {
     );
     const first = await t.auth.tokens.createTokenPair(user.id);
     const second = await t.auth.tokens.createTokenPair(user.id);
-    expect((await call('get', '/t/me', `Bearer ${first.access_token}`)).status).toBe(200);
+    expect((await call('get', '/t/me', `Bearer ${first.accessToken}`)).status).toBe(200);
     await repo.update({ id: user.id }, { isActive: false });
-    const res = await call('get', '/t/me', `Bearer ${first.access_token}`);
+    const res = await call('get', '/t/me', `Bearer ${first.accessToken}`);
     expectError(res, 401, 'user_inactive', 'Bearer error="invalid_token"');
     await repo.update({ id: user.id }, { isActive: true });
-    for (const token of [first.access_token, second.access_token]) {
+    for (const token of [first.accessToken, second.accessToken]) {
       expectError(
         await call('get', '/t/me', `Bearer ${token}`),
         401,

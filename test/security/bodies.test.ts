@@ -429,7 +429,7 @@ describe('controls', () => {
   it('valid JSON login, valid body refresh → 200; no pollution anywhere', async () => {
     expectAccepted(tally, await login({ email: ALICE, password: PASSWORDS.alice }));
     const pair = await t.auth.tokens.createTokenPair(t.users.alice.id);
-    expectAccepted(tally, await refreshWith({ refresh_token: pair.refresh_token }));
+    expectAccepted(tally, await refreshWith({ refresh_token: pair.refreshToken }));
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getOwnPropertyNames(Object.prototype)).not.toContain('polluted');
   });

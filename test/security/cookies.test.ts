@@ -201,6 +201,6 @@ describe('refresh_token cookie on POST /auth/cookie/refresh', () => {
 
   it('control: a fresh refresh cookie with a matching CSRF header → 200', async () => {
     const pair = await t.auth.tokens.createTokenPair(t.users.alice.id);
-    expectAccepted(tally, await refresh(`refresh_token=${pair.refresh_token}; csrf_token=${CSRF}`));
+    expectAccepted(tally, await refresh(`refresh_token=${pair.refreshToken}; csrf_token=${CSRF}`));
   });
 });

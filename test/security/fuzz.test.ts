@@ -19,7 +19,7 @@ let alice: Record<string, unknown>;
 beforeAll(async () => {
   t = await buildTestApp();
   server = await listen(t.app);
-  alice = claimsOf((await t.auth.tokens.createTokenPair(t.users.alice.id)).access_token).payload;
+  alice = claimsOf((await t.auth.tokens.createTokenPair(t.users.alice.id)).accessToken).payload;
 });
 afterAll(async () => {
   await close(server);

@@ -27,13 +27,13 @@ beforeAll(async () => {
   t = await buildTestApp();
   server = await listen(t.app);
   const pair = await t.auth.tokens.createTokenPair(t.users.alice.id);
-  live = pair.access_token;
-  alice = claimsOf(pair.access_token).payload;
-  aliceRefresh = claimsOf(pair.refresh_token).payload;
+  live = pair.accessToken;
+  alice = claimsOf(pair.accessToken).payload;
+  aliceRefresh = claimsOf(pair.refreshToken).payload;
   aliceOther = claimsOf(
-    (await t.auth.tokens.createTokenPair(t.users.alice.id)).access_token,
+    (await t.auth.tokens.createTokenPair(t.users.alice.id)).accessToken,
   ).payload;
-  admin = claimsOf((await t.auth.tokens.createTokenPair(t.users.admin.id)).access_token).payload;
+  admin = claimsOf((await t.auth.tokens.createTokenPair(t.users.admin.id)).accessToken).payload;
   now = Math.floor(t.clock.now() / 1000);
 });
 afterAll(async () => {

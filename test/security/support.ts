@@ -248,7 +248,7 @@ export function useSecurityApp(use: (app: SecurityApp) => void): void {
     const t = await buildTestApp();
     const server = await listen(t.app);
     const pair = await t.auth.tokens.createTokenPair(t.users.alice.id);
-    app = { t, server, live: pair.access_token, liveRefresh: pair.refresh_token };
+    app = { t, server, live: pair.accessToken, liveRefresh: pair.refreshToken };
     use(app);
   });
   afterAll(async () => {

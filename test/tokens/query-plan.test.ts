@@ -67,18 +67,18 @@ describeEngines('validation cost', (engine) => {
   it('validation issues exactly one query', async () => {
     const pair = await tokens.createTokenPair('counted');
     counter.reset();
-    await tokens.validateAccessToken(pair.access_token);
+    await tokens.validateAccessToken(pair.accessToken);
     expect(counter.queries.map((q) => q.query)).toHaveLength(1);
     expect(counter.queries[0]?.query).toMatch(/^SELECT/i);
     counter.reset();
-    await expect(tokens.validateRefreshToken(pair.access_token)).rejects.toThrow();
+    await expect(tokens.validateRefreshToken(pair.accessToken)).rejects.toThrow();
     expect(counter.count).toBe(0); // wrong type: refused before the store is asked
   });
 
   it('that query finds the token and its session through indexes', async () => {
     const pair = await tokens.createTokenPair('planned');
     counter.reset();
-    const claims = await tokens.validateAccessToken(pair.access_token);
+    const claims = await tokens.validateAccessToken(pair.accessToken);
     const sql = counter.queries[0]?.query ?? '';
     const text = await plan(ds, engine, sql, claims.jti);
     if (engine === 'sqlite') {
