@@ -16,6 +16,7 @@ export interface TokenRowView {
   type: string;
   sessionId: string;
   replacedBy: string | null;
+  revokedAt: number | null;
 }
 
 /** One store implementation opened on one engine. */
