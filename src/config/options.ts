@@ -133,9 +133,10 @@ export interface AuthOptions {
    */
   passwordConcurrency?: number;
   /**
-   * Names of extra claims copied from `BaseUserAuthentication.getExtraClaims()` into tokens.
-   * Registered claims (`sub`, `jti`, `type`, `sid`, `iat`, `exp`, `nbf`, `iss`, `aud`) can never be
-   * listed. Default `[]`.
+   * Names of extra claims allowed into tokens (from `BaseUserAuthentication.getExtraClaims()` or
+   * `TokenService` calls). A claim not listed here is refused with an `AuthConfigError`, never
+   * dropped. Registered claims (`sub`, `jti`, `type`, `sid`, `iat`, `exp`, `nbf`, `iss`, `aud`)
+   * can never be listed. Default `[]`.
    */
   extraClaims?: readonly string[];
   /**
