@@ -1,7 +1,15 @@
-import { AUTH_ENTITIES, AuthTokenEntity, TokenStore } from '../../src';
-import { closeDataSource, openDataSource } from '../support/engines';
+import { expect, it } from 'vitest';
+import {
+  AUTH_ENTITIES,
+  AuthTokenEntity,
+  resolveAuthConfig,
+  TokenService,
+  TokenStore,
+} from '../../src';
+import { TEST_SECRET, testClock } from '../support/clock';
+import { closeDataSource, describeEngines, openDataSource } from '../support/engines';
 import { coreSuite } from './conformance/core';
-import { describeStoreConformance, type OpenStore } from './conformance/harness';
+import { describeStoreConformance, payloadOf, type OpenStore } from './conformance/harness';
 import { rotationSuite } from './conformance/rotation';
 import { sessionSuite } from './conformance/sessions';
 import { singleUseSuite } from './conformance/single-use';
@@ -31,3 +39,28 @@ describeStoreConformance('token store (TypeORM)', openTypeOrmStore, [
   sessionSuite,
   singleUseSuite,
 ]);
+
+describeEngines('TypeORM store: why ids are matched exactly', (engine) => {
+  it('the database alone would match an upper-cased or space-padded jti on MariaDB only', async () => {
+    const ds = await openDataSource(engine, { entities: [...AUTH_ENTITIES] });
+    try {
+      const store = new TokenStore(ds);
+      const tokens = new TokenService(
+        store,
+        resolveAuthConfig({ secretKey: TEST_SECRET, now: testClock().now }, {}),
+      );
+      const pair = await tokens.createTokenPair('collation');
+      const { jti } = payloadOf(pair.accessToken);
+      const p = engine === 'postgres' ? '$1' : '?';
+      const raw = async (value: string): Promise<number> =>
+        (await ds.query<unknown[]>(`SELECT jti FROM auth_tokens WHERE jti = ${p}`, [value])).length;
+      const folded = [await raw(jti.toUpperCase()), await raw(`${jti} `)];
+      expect(folded).toEqual(engine === 'mariadb' ? [1, 1] : [0, 0]);
+      // What the store answers is exact everywhere.
+      expect(await store.lookup(jti.toUpperCase())).toBeNull();
+      expect((await store.lookup(jti))?.jti).toBe(jti);
+    } finally {
+      await closeDataSource(ds);
+    }
+  });
+});
