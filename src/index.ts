@@ -146,8 +146,13 @@ export { LoginThrottle } from './throttle';
 export type { ResolvedThrottleOptions, ThrottleOptions } from './throttle';
 
 // Ready-made routes
-export { AuthController, MAX_IDENTIFIER_LENGTH, readCredentials } from './controllers';
-export type { CookieLoginView, SessionView } from './controllers';
+export {
+  AuthController,
+  MAX_IDENTIFIER_LENGTH,
+  readCredentials,
+  toTokenResponse,
+} from './controllers';
+export type { CookieLoginView, SessionView, TokenResponse } from './controllers';
 
 // Setup
 export { authStatus, setupAuth } from './setup';

@@ -1,3 +1,3 @@
-export { AuthController } from './auth-controller';
-export type { CookieLoginView, SessionView } from './auth-controller';
+export { AuthController, toTokenResponse } from './auth-controller';
+export type { CookieLoginView, SessionView, TokenResponse } from './auth-controller';
 export { readCredentials, MAX_IDENTIFIER_LENGTH } from './credentials';

@@ -20,9 +20,9 @@ export type TokenUse = 'session' | 'rotating' | 'single-use';
 export type PurposeKey = 'access' | 'refresh' | 'derived';
 
 /** One row of {@link TOKEN_PURPOSES}. */
-export interface TokenPurpose {
+export interface TokenPurpose<T extends TokenType = TokenType> {
   /** The `type` claim. */
-  readonly type: TokenType;
+  readonly type: T;
   /** Lifetime in seconds, from the configuration. */
   readonly ttlSeconds: (config: ResolvedAuthConfig) => number;
   /** The key that signs it. */
@@ -42,7 +42,7 @@ export const MFA_TOKEN_TTL_SECONDS = 300;
  * TOKEN_PURPOSES.reset.ttlSeconds(config); // 3600 by default
  * ```
  */
-export const TOKEN_PURPOSES: { readonly [T in TokenType]: TokenPurpose & { readonly type: T } } = {
+export const TOKEN_PURPOSES: { readonly [T in TokenType]: TokenPurpose<T> } = {
   access: {
     type: 'access',
     ttlSeconds: (c) => c.accessTokenTtlSeconds,
