@@ -1,4 +1,11 @@
-import { In, IsNull, type EntityManager } from 'typeorm';
+import {
+  In,
+  IsNull,
+  type EntityManager,
+  type EntityTarget,
+  type ObjectLiteral,
+  type QueryDeepPartialEntity,
+} from 'typeorm';
 import type { ClaimValue } from '../../users/base-user-authentication';
 import type { NewToken, StoredSession } from './port';
 import { AuthSessionEntity } from './session.entity';
@@ -13,10 +20,29 @@ export async function insertTokens(
   tokens: readonly NewToken[],
 ): Promise<void> {
   if (tokens.length === 0) return;
-  await manager.insert(
+  await insertRows(
+    manager,
     AuthTokenEntity,
     tokens.map((t) => ({ ...t, revokedAt: null, replacedBy: null })),
   );
+}
+
+/**
+ * Inserts rows whose every column is given. TypeORM would otherwise read the columns that have
+ * defaults back after the INSERT (one more SELECT on SQLite and MariaDB, which lack RETURNING).
+ */
+export async function insertRows<T extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<T>,
+  rows: QueryDeepPartialEntity<T>[],
+): Promise<void> {
+  await manager
+    .createQueryBuilder()
+    .insert()
+    .into(entity)
+    .values(rows)
+    .updateEntity(false)
+    .execute();
 }
 
 /** Revokes sessions by id, and their live tokens. */

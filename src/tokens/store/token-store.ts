@@ -14,7 +14,7 @@ import type {
   TokenStorePort,
 } from './port';
 import { rotateIn } from './rotation';
-import { claimsColumn, insertTokens, revokeSessionIds, toStoredSession } from './rows';
+import { claimsColumn, insertRows, insertTokens, revokeSessionIds, toStoredSession } from './rows';
 import { AuthSessionEntity } from './session.entity';
 import { AuthTokenEntity } from './token.entity';
 import { commit, inTransaction, rollback } from './transaction';
@@ -75,13 +75,15 @@ export class TokenStore implements TokenStorePort {
           await revokeSessionIds(manager, evicted, limit.now);
         }
         const { claims, ...columns } = session;
-        await manager.insert(AuthSessionEntity, {
-          ...columns,
-          claims: claimsColumn(claims),
-          generation: 0,
-          lastUsedAt: session.createdAt,
-          revokedAt: null,
-        });
+        await insertRows(manager, AuthSessionEntity, [
+          {
+            ...columns,
+            claims: claimsColumn(claims),
+            generation: 0,
+            lastUsedAt: session.createdAt,
+            revokedAt: null,
+          },
+        ]);
         await insertTokens(manager, tokens);
         return commit(evicted);
       }),
