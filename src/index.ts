@@ -67,6 +67,7 @@ export type { AccessRequirements, AuthRequirement } from './authz';
 
 // Tokens
 export {
+  AddSessionGenerations1764547200000,
   AUTH_ENTITIES,
   AUTH_MIGRATIONS,
   AuthSessionEntity,
@@ -74,7 +75,10 @@ export {
   CreateAuthTables1732233600000,
   decodeToken,
   encodeToken,
+  isTokenType,
   MAX_TOKEN_LENGTH,
+  MFA_TOKEN_TTL_SECONDS,
+  TOKEN_PURPOSES,
   TokenService,
   verifyToken,
 } from './tokens';
@@ -84,11 +88,22 @@ export type {
   DecodedToken,
   IssueOptions,
   PurgeResult,
+  PurposeKey,
   RefreshClaims,
+  Rotation,
+  RotationOutcome,
   SessionInfo,
+  SessionKind,
+  SingleUseClaims,
+  SingleUseType,
+  StoredSession,
+  StoreStatus,
   TokenClaims,
   TokenPair,
+  TokenPurpose,
+  TokenStorePort,
   TokenType,
+  TokenUse,
   VerifyConfig,
 } from './tokens';
 

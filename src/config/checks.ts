@@ -36,6 +36,11 @@ export const env = {
       .map((s) => s.trim())
       .filter((s) => s !== '');
   },
+  /** A number, or `off` / `false` for `false`. */
+  numberOrOff: (raw: string, name: string): unknown => {
+    const value = raw.trim().toLowerCase();
+    return value === 'off' || value === 'false' ? false : env.number(raw, name);
+  },
   lowerCase: (raw: string): unknown => (raw.trim() === '' ? undefined : raw.trim().toLowerCase()),
 } satisfies Record<string, EnvParser>;
 
@@ -127,7 +132,7 @@ export function numberIn(min: number, max: number, unit: string, integer = false
       const kind = integer ? 'a whole number' : 'a number';
       throw new AuthConfigError(
         key,
-        `must be ${kind} of ${unit} from ${min} to ${max}, got ${describe(value)}${typeof value === 'number' ? ` (${value})` : ''}.`,
+        `must be ${kind} of ${unit} from ${min} to ${max}, got ${typeof value === 'number' ? String(value) : describe(value)}.`,
       );
     }
     return value;

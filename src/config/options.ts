@@ -103,6 +103,34 @@ export interface AuthOptions {
    * Env `AUTH_REFRESH_TOKEN_EXPIRE_DAYS`. Default `7`.
    */
   refreshTokenExpireDays?: number;
+  /**
+   * Lifetime of an email-verification token, in minutes. Env `AUTH_VERIFY_TOKEN_EXPIRE_MINUTES`.
+   * Default `1440` (one day).
+   */
+  verifyTokenExpireMinutes?: number;
+  /**
+   * Lifetime of a password-reset token, in minutes. Env `AUTH_RESET_TOKEN_EXPIRE_MINUTES`.
+   * Default `60`.
+   */
+  resetTokenExpireMinutes?: number;
+  /**
+   * Seconds after a rotation during which presenting the refresh token that was just rotated
+   * hands back the same successor pair (same `jti`) instead of counting as reuse: for clients
+   * that send two refreshes at once. 0–60. Env `AUTH_REFRESH_REUSE_GRACE_SECONDS`. Default `0`
+   * (strict: any second use revokes the session).
+   */
+  refreshReuseGraceSeconds?: number;
+  /**
+   * Live login sessions one user may hold; starting one more revokes the oldest.
+   * Env `AUTH_MAX_SESSIONS_PER_USER`. Default `50`.
+   */
+  maxSessionsPerUser?: number;
+  /**
+   * Refreshes allowed per session per minute, counted in memory per instance; more answer 429
+   * `too_many_requests` with `Retry-After`. `false` (env `AUTH_REFRESH_RATE_LIMIT=off`) turns it
+   * off. Env `AUTH_REFRESH_RATE_LIMIT`. Default `30`.
+   */
+  refreshRateLimit?: number | false;
   /** `iss` claim issued and required. Env `AUTH_ISSUER`. Default `"routing-controllers-auth"`. */
   issuer?: string;
   /** `aud` claim issued and required. Env `AUTH_AUDIENCE`. Default `"routing-controllers-auth"`. */
@@ -120,9 +148,10 @@ export interface AuthOptions {
    */
   passwordConcurrency?: number;
   /**
-   * Names of extra claims copied from `BaseUserAuthentication.getExtraClaims()` into tokens.
-   * Registered claims (`sub`, `jti`, `type`, `sid`, `iat`, `exp`, `nbf`, `iss`, `aud`) can never be
-   * listed. Default `[]`.
+   * Names of extra claims allowed into tokens (from `BaseUserAuthentication.getExtraClaims()` or
+   * `TokenService` calls). A claim not listed here is refused with an `AuthConfigError`, never
+   * dropped. Registered claims (`sub`, `jti`, `type`, `sid`, `iat`, `exp`, `nbf`, `iss`, `aud`)
+   * can never be listed. Default `[]`.
    */
   extraClaims?: readonly string[];
   /**

@@ -230,6 +230,12 @@ export function resolveAuthConfig(
     keys,
     accessTokenTtlSeconds: Math.round((get('accessTokenExpireMinutes') as number) * 60),
     refreshTokenTtlSeconds: Math.round((get('refreshTokenExpireDays') as number) * 86_400),
+    verifyTokenTtlSeconds: Math.round((get('verifyTokenExpireMinutes') as number) * 60),
+    resetTokenTtlSeconds: Math.round((get('resetTokenExpireMinutes') as number) * 60),
+    refreshReuseGraceSeconds: get('refreshReuseGraceSeconds') as number,
+    maxSessionsPerUser: get('maxSessionsPerUser') as number,
+    refreshRateLimit:
+      get('refreshRateLimit') === false ? null : (get('refreshRateLimit') as number),
     issuer: get('issuer') as string,
     audience: get('audience') as string,
     leewaySeconds: get('leewaySeconds') as number,

@@ -28,6 +28,16 @@ export interface ResolvedAuthConfig {
   readonly accessTokenTtlSeconds: number;
   /** Absolute session (refresh) lifetime, seconds. */
   readonly refreshTokenTtlSeconds: number;
+  /** Email-verification token lifetime, seconds. */
+  readonly verifyTokenTtlSeconds: number;
+  /** Password-reset token lifetime, seconds. */
+  readonly resetTokenTtlSeconds: number;
+  /** Grace window after a rotation for the just-rotated refresh token, seconds (0 = strict). */
+  readonly refreshReuseGraceSeconds: number;
+  /** Live login sessions per user before the oldest is revoked. */
+  readonly maxSessionsPerUser: number;
+  /** Refreshes per session per minute (per instance), or `null` when unlimited. */
+  readonly refreshRateLimit: number | null;
   /** `iss` issued and required. */
   readonly issuer: string;
   /** `aud` issued and required. */

@@ -87,6 +87,49 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
     shown: '`7`',
   },
   {
+    key: 'verifyTokenExpireMinutes',
+    env: 'AUTH_VERIFY_TOKEN_EXPIRE_MINUTES',
+    parse: env.number,
+    fallback: 1440,
+    check: positive('minutes'),
+    shown: '`1440`',
+  },
+  {
+    key: 'resetTokenExpireMinutes',
+    env: 'AUTH_RESET_TOKEN_EXPIRE_MINUTES',
+    parse: env.number,
+    fallback: 60,
+    check: positive('minutes'),
+    shown: '`60`',
+  },
+  {
+    key: 'refreshReuseGraceSeconds',
+    env: 'AUTH_REFRESH_REUSE_GRACE_SECONDS',
+    parse: env.number,
+    fallback: 0,
+    check: numberIn(0, 60, 'seconds', true),
+    shown: '`0` (strict)',
+  },
+  {
+    key: 'maxSessionsPerUser',
+    env: 'AUTH_MAX_SESSIONS_PER_USER',
+    parse: env.number,
+    fallback: 50,
+    check: numberIn(1, 1_000_000, 'sessions', true),
+    shown: '`50`',
+  },
+  {
+    key: 'refreshRateLimit',
+    env: 'AUTH_REFRESH_RATE_LIMIT',
+    parse: env.numberOrOff,
+    fallback: 30,
+    check: (value, key, context) =>
+      value === false
+        ? false
+        : numberIn(1, 1_000_000, 'refreshes per minute', true)(value, key, context),
+    shown: '`30` per minute per session',
+  },
+  {
     key: 'issuer',
     env: 'AUTH_ISSUER',
     fallback: 'routing-controllers-auth',

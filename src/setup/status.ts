@@ -33,15 +33,15 @@ export interface AuthStatus {
 
 /** @internal Describes one setup (`auth.status()`). */
 export function describeSetup(runtime: AuthRuntime): AuthStatus {
-  const dataSource = runtime.tokens.store.dataSource;
+  const database = runtime.tokens.store.status();
   const problems: string[] = [];
-  if (!dataSource.isInitialized) problems.push('The DataSource is not connected.');
+  if (!database.initialized) problems.push('The DataSource is not connected.');
   if (!runtime.config.cookies.secure && runtime.config.tokenLocation.includes('cookie')) {
     problems.push('Auth cookies are not Secure: acceptable only on http://localhost.');
   }
   return {
     wired: true,
-    database: { type: dataSource.options.type, initialized: dataSource.isInitialized },
+    database: { type: database.type, initialized: database.initialized },
     userAuthentication: runtime.users.constructor.name,
     algorithm: runtime.config.keys.algorithm,
     tokenLocation: runtime.config.tokenLocation,

@@ -3,10 +3,22 @@ import jwt from 'jsonwebtoken';
 import type { ResolvedAuthConfig } from '../config/resolved';
 import { ExpiredTokenError, InvalidTokenError, WrongTokenTypeError } from '../errors/token-errors';
 import type { ClaimsOf, TokenClaims, TokenType } from './claims';
+import { isTokenType, signingKeyFor, verifyKeyFor } from './purposes';
 
 /** Longest token string ever looked at; anything longer is refused before parsing. */
 export const MAX_TOKEN_LENGTH = 8192;
 const SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/**
+ * The only form of `jti` and `sid` this library issues (`crypto.randomUUID()`). Refusing every
+ * other spelling keeps store lookups exact on every engine: a case- or trailing-space-insensitive
+ * collation (MariaDB's utf8mb4_general_ci) cannot match a canonical UUID with anything else.
+ */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Whether `value` is a `jti` / `sid` as this library issues them: a lower-case UUID. */
+export function isCanonicalId(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}
 
 /** The part of the configuration {@link verifyToken} reads. */
 export type VerifyConfig = Pick<
@@ -53,7 +65,8 @@ export function decodeToken(token: string): DecodedToken | null {
 }
 
 /**
- * Signs claims with the configured algorithm and the key of the token's type. The caller sets
+ * Signs claims with the configured algorithm and the key of the token's purpose
+ * (`TOKEN_PURPOSES`). The caller sets
  * every registered claim (`iat`, `exp` included); nothing is added from the wall clock.
  *
  * @example
@@ -63,8 +76,8 @@ export function decodeToken(token: string): DecodedToken | null {
  */
 export function encodeToken(claims: TokenClaims, config: Pick<ResolvedAuthConfig, 'keys'>): string {
   const { keys } = config;
-  const key = claims.type === 'refresh' ? keys.refreshSigningKey : keys.accessSigningKey;
-  return jwt.sign(claims, key, {
+  if (!isTokenType(claims.type)) throw new TypeError(`unknown token type ${String(claims.type)}`);
+  return jwt.sign(claims, signingKeyFor(claims.type, keys), {
     algorithm: keys.algorithm,
     ...(keys.keyId === undefined ? {} : { keyid: keys.keyId }),
   });
@@ -79,7 +92,7 @@ function verificationKey(
   if (header.alg !== keys.algorithm) throw new InvalidTokenError();
   if ('crit' in header) throw new InvalidTokenError();
   if (keys.verificationKeys.size === 0) {
-    return type === 'refresh' ? keys.refreshVerifyKey : keys.accessVerifyKey;
+    return verifyKeyFor(type, keys);
   }
   const kid = header.kid;
   const key = typeof kid === 'string' ? keys.verificationKeys.get(kid) : undefined;
@@ -99,8 +112,9 @@ function nonEmptyString(value: unknown): value is string {
 /**
  * Verifies a token without the store: shape, header (`alg` exactly the configured one, no
  * `crit`, `kid` only from the configured key map; `jku`/`x5u`/`jwk`/`x5c` are never used),
- * signature, `exp` (required), `nbf`, `iss`, `aud` with the configured leeway, then the claims'
- * types and the token `type`. Throws {@link InvalidTokenError}, {@link ExpiredTokenError} or
+ * signature, `exp` (required), `nbf`, `iss`, `aud` with the configured leeway, `iat` not in the
+ * future beyond the leeway, `jti` and `sid` lower-case UUIDs, then the token `type` (the
+ * purpose's own key was already required by the signature check). Throws {@link InvalidTokenError}, {@link ExpiredTokenError} or
  * {@link WrongTokenTypeError}. Stateless: a revoked token still passes. `TokenService` adds the
  * store check.
  *
@@ -139,12 +153,18 @@ export function verifyToken<T extends TokenType>(
     throw wrap(error);
   }
   if (!isObject(payload)) throw new InvalidTokenError();
-  const { sub, jti, sid, iat, exp } = payload;
+  const { sub, jti, sid, iat, exp, gen } = payload;
   if (typeof exp !== 'number' || typeof iat !== 'number') throw new InvalidTokenError();
-  if (!nonEmptyString(sub) || !nonEmptyString(jti) || !nonEmptyString(sid)) {
+  // jsonwebtoken does not look at iat: one from the future is refused (beyond the leeway).
+  if (iat > config.now() / 1000 + config.leewaySeconds) throw new InvalidTokenError();
+  if (!nonEmptyString(sub) || typeof jti !== 'string' || typeof sid !== 'string') {
     throw new InvalidTokenError();
   }
-  if (payload.type !== 'access' && payload.type !== 'refresh') throw new InvalidTokenError();
+  if (!UUID.test(jti) || !UUID.test(sid)) throw new InvalidTokenError();
+  if (gen !== undefined && !(Number.isSafeInteger(gen) && (gen as number) >= 0)) {
+    throw new InvalidTokenError();
+  }
+  if (!isTokenType(payload.type)) throw new InvalidTokenError();
   if (payload.type !== type) throw new WrongTokenTypeError();
   return payload as ClaimsOf<T>;
 }

@@ -8,15 +8,24 @@ import {
   RevokedTokenError,
 } from '../errors/token-errors';
 import type { ClaimValue } from '../users/base-user-authentication';
-import type { AccessClaims, ClaimsOf, RefreshClaims, TokenClaims, TokenType } from './claims';
-import { encodeToken, verifyToken } from './jwt';
-import type { AuthSessionEntity } from './store/session.entity';
-import { TokenStore, type LiveTokenRow, type NewToken } from './store/token-store';
+import type {
+  AccessClaims,
+  ClaimsOf,
+  RefreshClaims,
+  SingleUseClaims,
+  TokenClaims,
+  TokenType,
+} from './claims';
+import { allowedClaims, buildClaims, rowOf, type ExtraClaims } from './issue';
+import { encodeToken, isCanonicalId, verifyToken } from './jwt';
+import { TOKEN_PURPOSES } from './purposes';
+import { RefreshRateLimiter } from './refresh-limit';
+import type { LiveTokenRow, SessionKind, StoredSession, TokenStorePort } from './store/port';
+import { TokenStore } from './store/token-store';
 
 /**
- * What a login or a refresh hands back. camelCase in TypeScript; the ready-made routes send it on
- * the OAuth wire as `{ access_token, refresh_token, token_type, expires_in, refresh_expires_in }`
- * (see `toTokenResponse`).
+ * What a login or a refresh hands back (camelCase; the OAuth 2.0 wire names, `access_token` etc.,
+ * are produced by the HTTP layer).
  */
 export interface TokenPair {
   /** The access token (JWT). */
@@ -35,7 +44,11 @@ export interface TokenPair {
 
 /** Who the token is for and where the login came from. */
 export interface IssueOptions {
-  /** Extra claims; only names allowed by the `extraClaims` option are copied. */
+  /**
+   * Extra claims. Every name must be listed in the `extraClaims` option, or the call throws an
+   * `AuthConfigError` (nothing is dropped silently). Claims issued with a session are stored
+   * with it and carried over on refresh.
+   */
   claims?: Record<string, ClaimValue>;
   /** User-Agent to show in the session list (truncated to 512 characters). */
   userAgent?: string | null;
@@ -67,129 +80,162 @@ export interface PurgeResult {
   sessions: number;
 }
 
+/** The purposes consumed once by {@link TokenService.consumeToken}. */
+export type SingleUseType = 'verify' | 'reset' | 'mfa';
+
+/** Rotations retried when the session moved under us (another token of it rotated). */
+const ROTATION_ATTEMPTS = 3;
+
+function isPort(source: DataSource | TokenStorePort): source is TokenStorePort {
+  return typeof (source as Partial<TokenStorePort>).rotate === 'function';
+}
+
 /**
  * The stateful token engine: creates, validates, rotates and revokes tokens, each one recorded
- * in the database (only its `jti`, never the raw token). A token is valid exactly while its row
+ * in the store (only its `jti`, never the raw token). A token is valid exactly while its row
  * and its session are live and bound to its `sub`.
  *
- * `setupAuth` registers one in typedi; you can also build one by hand.
+ * Rotation keeps a session bounded: every refresh moves the session one generation on and
+ * deletes the rows two generations back, so a session holds at most its current and previous
+ * pair however often it refreshes; a refresh token whose row is gone is still recognized as
+ * reuse through its `gen` claim. A user holds at most `maxSessionsPerUser` live sessions, and a
+ * session may refresh at most `refreshRateLimit` times a minute (per instance).
+ *
+ * `setupAuth` registers one in typedi; you can also build one by hand, on a DataSource (the
+ * TypeORM store) or on any {@link TokenStorePort}.
  *
  * @example
  * ```ts
  * const tokens = new TokenService(dataSource, resolveAuthConfig({ secretKey }));
  * const pair = await tokens.createTokenPair(user.id, { userAgent: req.get('user-agent') });
- * const claims = await tokens.validateAccessToken(pair.access_token);
- * const next = await tokens.refresh(pair.refresh_token); // the old refresh token is dead now
- * await tokens.revokeSession(claims.sid);                  // logout
+ * const claims = await tokens.validateAccessToken(pair.accessToken);
+ * const next = await tokens.refresh(pair.refreshToken); // the old refresh token is dead now
+ * await tokens.revokeSession(claims.sid);                // logout
  * ```
  */
 export class TokenService {
   /** The store behind this service. */
-  readonly store: TokenStore;
+  readonly store: TokenStorePort;
+  private readonly refreshLimit: RefreshRateLimiter | null;
 
   /**
-   * @param dataSource - an initialized TypeORM DataSource that includes `AUTH_ENTITIES`.
+   * @param source - an initialized TypeORM DataSource that includes `AUTH_ENTITIES`, or a store.
    * @param config - the resolved configuration (`resolveAuthConfig`).
    */
   constructor(
-    dataSource: DataSource,
+    source: DataSource | TokenStorePort,
     readonly config: ResolvedAuthConfig,
   ) {
-    this.store = new TokenStore(dataSource);
+    this.store = isPort(source) ? source : new TokenStore(source);
+    const limit = config.refreshRateLimit;
+    this.refreshLimit = limit === null ? null : new RefreshRateLimiter(limit, config.now);
   }
 
   private nowSeconds(): number {
     return Math.floor(this.config.now() / 1000);
   }
 
-  private claimsFor(
-    type: TokenType,
-    subject: string,
-    sessionId: string,
-    iat: number,
-    exp: number,
-    extra: Record<string, ClaimValue> | undefined,
-  ): TokenClaims {
-    const claims: TokenClaims = {
-      sub: subject,
-      jti: randomUUID(),
-      type,
-      sid: sessionId,
-      iat,
-      exp,
-      iss: this.config.issuer,
-      aud: this.config.audience,
-    };
-    for (const name of this.config.extraClaims) {
-      const value = extra?.[name];
-      if (value !== undefined) claims[name] = value;
-    }
-    // Registered claims are assigned above and can never be overwritten: extraClaims excludes them.
-    return claims;
+  private sign(claims: TokenClaims): string {
+    return encodeToken(claims, this.config);
   }
 
-  private row(claims: TokenClaims): NewToken {
-    return {
-      jti: claims.jti,
-      sessionId: claims.sid,
-      userId: claims.sub,
-      type: claims.type,
-      createdAt: claims.iat * 1000,
-      expiresAt: claims.exp * 1000,
-    };
-  }
-
-  private pairFor(
-    subject: string,
-    sessionId: string,
-    sessionEnd: number,
-    extra: Record<string, ClaimValue> | undefined,
-  ): { access: TokenClaims; refresh: TokenClaims; pair: TokenPair } {
-    const iat = this.nowSeconds();
+  /** The access and refresh claims of one generation of a session, and the pair they make. */
+  private pairFor(spec: {
+    subject: string;
+    sessionId: string;
+    iat: number;
+    sessionEnd: number;
+    generation: number;
+    extra: ExtraClaims;
+    jtis?: { access: string; refresh: string };
+  }): { access: TokenClaims; refresh: TokenClaims; pair: TokenPair } {
+    const { subject, sessionId, iat, sessionEnd, generation, extra } = spec;
     const accessExp = Math.min(iat + this.config.accessTokenTtlSeconds, sessionEnd);
-    const access = this.claimsFor('access', subject, sessionId, iat, accessExp, extra);
-    const refresh = this.claimsFor('refresh', subject, sessionId, iat, sessionEnd, extra);
+    const common = { subject, sessionId, iat, extra };
+    const access = buildClaims(
+      { ...common, type: 'access', exp: accessExp, jti: spec.jtis?.access },
+      this.config,
+    );
+    const refresh = buildClaims(
+      { ...common, type: 'refresh', exp: sessionEnd, generation, jti: spec.jtis?.refresh },
+      this.config,
+    );
+    const now = this.nowSeconds();
     return {
       access,
       refresh,
       pair: {
-        accessToken: encodeToken(access, this.config),
-        refreshToken: encodeToken(refresh, this.config),
+        accessToken: this.sign(access),
+        refreshToken: this.sign(refresh),
         tokenType: 'bearer',
-        expiresIn: accessExp - iat,
-        refreshExpiresIn: sessionEnd - iat,
+        expiresIn: Math.max(0, accessExp - now),
+        refreshExpiresIn: Math.max(0, sessionEnd - now),
         sessionId,
       },
     };
   }
 
+  private newSession(
+    kind: SessionKind,
+    subject: string,
+    tokens: { id: string; iat: number; end: number; access?: string; refresh?: string },
+    options: IssueOptions,
+    claims: ExtraClaims,
+  ) {
+    return {
+      id: tokens.id,
+      userId: subject,
+      kind,
+      createdAt: tokens.iat * 1000,
+      expiresAt: tokens.end * 1000,
+      userAgent: options.userAgent?.slice(0, 512) ?? null,
+      ip: options.ip?.slice(0, 64) ?? null,
+      accessJti: tokens.access ?? null,
+      refreshJti: tokens.refresh ?? null,
+      claims,
+    };
+  }
+
   /**
    * Starts a session and issues its access and refresh tokens. The session's absolute lifetime is
-   * `refreshTokenExpireDays`.
+   * `refreshTokenExpireDays`. When the user already holds `maxSessionsPerUser` live sessions, the
+   * oldest is revoked.
+   *
+   * @throws `AuthConfigError` for a claim not listed in `extraClaims`.
    */
   async createTokenPair(userId: string | number, options: IssueOptions = {}): Promise<TokenPair> {
     const subject = String(userId);
+    const claims = allowedClaims(options.claims, this.config);
     const sessionId = randomUUID();
-    const sessionEnd = this.nowSeconds() + this.config.refreshTokenTtlSeconds;
-    const { access, refresh, pair } = this.pairFor(subject, sessionId, sessionEnd, options.claims);
+    const iat = this.nowSeconds();
+    const end = iat + this.config.refreshTokenTtlSeconds;
+    const { access, refresh, pair } = this.pairFor({
+      subject,
+      sessionId,
+      iat,
+      sessionEnd: end,
+      generation: 0,
+      extra: claims,
+    });
     await this.store.createSession(
-      {
-        id: sessionId,
-        userId: subject,
-        createdAt: access.iat * 1000,
-        expiresAt: sessionEnd * 1000,
-        userAgent: options.userAgent?.slice(0, 512) ?? null,
-        ip: options.ip?.slice(0, 64) ?? null,
-      },
-      [this.row(access), this.row(refresh)],
+      this.newSession(
+        'login',
+        subject,
+        { id: sessionId, iat, end, access: access.jti, refresh: refresh.jti },
+        options,
+        claims,
+      ),
+      [rowOf(access, 0), rowOf(refresh, 0)],
+      { maxSessions: this.config.maxSessionsPerUser, now: this.config.now() },
     );
     return pair;
   }
 
   /**
-   * Issues one token of `type`. With `sessionId`, it joins that live session of the same user
-   * (throws {@link RevokedTokenError} otherwise); without, it starts a session of its own that
-   * ends when the token does.
+   * Issues one token of `type`, with the lifetime of its purpose (`TOKEN_PURPOSES`). With
+   * `sessionId`, it joins that live session of the same user (throws {@link RevokedTokenError}
+   * otherwise); without, it starts a session of its own that ends when the token does (a login
+   * session for access and refresh tokens; a private, unlisted one for single-use purposes).
    */
   async createToken(
     type: TokenType,
@@ -197,27 +243,61 @@ export class TokenService {
     options: IssueOptions & { sessionId?: string } = {},
   ): Promise<string> {
     const subject = String(userId);
+    const extra = allowedClaims(options.claims, this.config);
+    const purpose = TOKEN_PURPOSES[type];
     const iat = this.nowSeconds();
-    const ttl =
-      type === 'access' ? this.config.accessTokenTtlSeconds : this.config.refreshTokenTtlSeconds;
-    const sessionId = options.sessionId ?? randomUUID();
-    const claims = this.claimsFor(type, subject, sessionId, iat, iat + ttl, options.claims);
+    const exp = iat + purpose.ttlSeconds(this.config);
     if (options.sessionId === undefined) {
-      await this.store.createSession(
-        {
-          id: sessionId,
-          userId: subject,
-          createdAt: iat * 1000,
-          expiresAt: claims.exp * 1000,
-          userAgent: options.userAgent?.slice(0, 512) ?? null,
-          ip: options.ip?.slice(0, 64) ?? null,
-        },
-        [this.row(claims)],
+      const sessionId = randomUUID();
+      const claims = buildClaims(
+        { type, subject, sessionId, iat, exp, extra, generation: this.genClaim(type, 0) },
+        this.config,
       );
-    } else if (!(await this.store.addTokens(sessionId, subject, [this.row(claims)], iat * 1000))) {
+      const kind: SessionKind = purpose.use === 'single-use' ? (type as SessionKind) : 'login';
+      await this.store.createSession(
+        this.newSession(
+          kind,
+          subject,
+          {
+            id: sessionId,
+            iat,
+            end: exp,
+            ...(type === 'access' ? { access: claims.jti } : {}),
+            ...(type === 'refresh' ? { refresh: claims.jti } : {}),
+          },
+          options,
+          extra,
+        ),
+        [rowOf(claims, 0)],
+        { maxSessions: this.config.maxSessionsPerUser, now: this.config.now() },
+      );
+      return this.sign(claims);
+    }
+    const session = isCanonicalId(options.sessionId)
+      ? await this.store.findSession(options.sessionId)
+      : null;
+    if (session === null || session.userId !== subject) throw new RevokedTokenError();
+    const claims = buildClaims(
+      {
+        type,
+        subject,
+        sessionId: session.id,
+        iat,
+        exp,
+        extra,
+        generation: this.genClaim(type, session.generation),
+      },
+      this.config,
+    );
+    const row = rowOf(claims, session.generation);
+    if (!(await this.store.addTokens(session.id, subject, [row], this.config.now()))) {
       throw new RevokedTokenError();
     }
-    return encodeToken(claims, this.config);
+    return this.sign(claims);
+  }
+
+  private genClaim(type: TokenType, generation: number): number | undefined {
+    return type === 'refresh' ? generation : undefined;
   }
 
   /** Issues an access token; see {@link TokenService.createToken}. */
@@ -237,9 +317,11 @@ export class TokenService {
   }
 
   /**
-   * Verifies a token statelessly (signature, algorithm, `exp`, `nbf`, `iss`, `aud`, `type`),
-   * then with ONE indexed query checks that its row and session are live and bound to its `sub`.
-   * A refresh token that was already rotated counts as reuse: its session is revoked.
+   * Verifies a token statelessly (signature with its purpose's key, algorithm, `exp`, `nbf`,
+   * `iat`, `iss`, `aud`, `type`), then with ONE indexed query checks that its row and session
+   * are live and bound to its `sub`. A refresh token that was already rotated counts as reuse:
+   * its session is revoked (inside the `refreshReuseGraceSeconds` window, the token just
+   * rotated is still accepted here, so that a following `refresh` hands back its successor).
    *
    * @throws {@link InvalidTokenError}, {@link ExpiredTokenError}, {@link RevokedTokenError},
    * {@link RefreshTokenReuseError}, `WrongTokenTypeError`, or `AuthUnavailableError` (503) when
@@ -258,19 +340,56 @@ export class TokenService {
 
   /**
    * The store half of {@link TokenService.validateToken}, for claims from
-   * {@link TokenService.verify}: one indexed query.
+   * {@link TokenService.verify}: one indexed query (a second one only for a refresh token whose
+   * row is gone, to tell an old generation, which is reuse, from an unknown token).
    */
   async assertStored(claims: TokenClaims): Promise<void> {
-    const row = await this.store.lookup(claims.jti);
-    if (claims.type === 'refresh' && this.isReplay(claims, row)) {
-      await this.store.revokeSession(claims.sid, this.config.now());
-      throw new RefreshTokenReuseError();
+    await this.check(claims, await this.store.lookup(claims.jti));
+  }
+
+  private async check(claims: TokenClaims, row: LiveTokenRow | null): Promise<void> {
+    if (claims.type === 'refresh') {
+      if (row === null && (await this.isStaleGeneration(claims))) await this.reuse(claims);
+      if (row !== null && this.isRotated(claims, row)) {
+        if (this.inGrace(row)) return;
+        await this.reuse(claims);
+      }
     }
     this.assertLive(claims, row);
   }
 
-  private isReplay(claims: TokenClaims, row: LiveTokenRow | null): boolean {
-    return row?.replacedBy != null && row.userId === claims.sub && row.sessionId === claims.sid;
+  private async reuse(claims: TokenClaims): Promise<never> {
+    await this.store.revokeSession(claims.sid, this.config.now());
+    throw new RefreshTokenReuseError();
+  }
+
+  private bound(claims: TokenClaims, row: LiveTokenRow): boolean {
+    return row.userId === claims.sub && row.sessionId === claims.sid && row.type === claims.type;
+  }
+
+  private isRotated(claims: TokenClaims, row: LiveTokenRow): boolean {
+    return row.replacedBy !== null && this.bound(claims, row);
+  }
+
+  /** A refresh token of a generation whose rows rotation already deleted. */
+  private async isStaleGeneration(claims: TokenClaims): Promise<boolean> {
+    if (typeof claims.gen !== 'number') return false;
+    const session = await this.store.findSession(claims.sid);
+    return session !== null && session.userId === claims.sub && claims.gen < session.generation;
+  }
+
+  /** The refresh token rotated last, presented again within the grace window. */
+  private inGrace(row: LiveTokenRow): boolean {
+    const grace = this.config.refreshReuseGraceSeconds * 1000;
+    const now = this.config.now();
+    return (
+      grace > 0 &&
+      row.revokedAt !== null &&
+      row.replacedBy === row.sessionRefreshJti &&
+      now - row.revokedAt <= grace &&
+      row.sessionRevokedAt === null &&
+      row.sessionExpiresAt > now
+    );
   }
 
   /** {@link TokenService.validateToken} for an access token. */
@@ -284,14 +403,7 @@ export class TokenService {
   }
 
   private assertLive(claims: TokenClaims, row: LiveTokenRow | null): asserts row is LiveTokenRow {
-    if (
-      row === null ||
-      row.userId !== claims.sub ||
-      row.sessionId !== claims.sid ||
-      row.type !== claims.type
-    ) {
-      throw new InvalidTokenError();
-    }
+    if (row === null || !this.bound(claims, row)) throw new InvalidTokenError();
     if (row.revokedAt !== null || row.sessionRevokedAt !== null) throw new RevokedTokenError();
     const now = this.config.now();
     if (row.expiresAt <= now - this.config.leewaySeconds * 1000 || row.sessionExpiresAt <= now) {
@@ -300,48 +412,126 @@ export class TokenService {
   }
 
   /**
+   * Consumes a single-use token (`verify`, `reset`, `mfa`): verifies it, checks it is live, and
+   * marks it used in one conditional statement, so of concurrent calls exactly one succeeds.
+   * A used token answers {@link RevokedTokenError}.
+   */
+  async consumeToken<T extends SingleUseType>(token: string, type: T): Promise<SingleUseClaims<T>> {
+    if (TOKEN_PURPOSES[type].use !== 'single-use') {
+      throw new TypeError(`consumeToken takes a single-use purpose, not "${type}"`);
+    }
+    const claims = verifyToken(token, type, this.config) as SingleUseClaims<T>;
+    await this.assertStored(claims);
+    if (!(await this.store.consume(claims.jti, type, this.config.now()))) {
+      throw new RevokedTokenError();
+    }
+    return claims;
+  }
+
+  /**
    * Rotates a refresh token: the presented one dies in the same transaction that records the new
-   * pair. The session keeps its absolute end. Presenting an already-rotated refresh token again is
-   * reuse: the whole session is revoked (its newest tokens too) and
-   * {@link RefreshTokenReuseError} is thrown. Of concurrent refreshes with one token, exactly one
-   * succeeds; the others count as reuse.
+   * pair, and the session moves one generation on (rows two generations old are deleted). The
+   * session keeps its absolute end. The claims issued with the session are carried over;
+   * `options.claims` overlay them. Presenting an already-rotated refresh token again is reuse:
+   * the whole session is revoked (its newest tokens too) and {@link RefreshTokenReuseError} is
+   * thrown — except, with `refreshReuseGraceSeconds`, for the token rotated last within that
+   * window, which gets the same successor pair back (same `jti`s, re-signed from the stored
+   * claims; `options.claims` are not applied to it). Of concurrent refreshes with one token,
+   * exactly one rotates; the others count as reuse, or get the same successor within the grace.
+   *
+   * @throws `TooManyRequestsError` (429) past `refreshRateLimit` refreshes a minute for the session.
    */
   async refresh(
     refreshToken: string,
     options: Pick<IssueOptions, 'claims'> = {},
   ): Promise<TokenPair> {
-    const claims = verifyToken(refreshToken, 'refresh', this.config);
-    const { access, refresh, pair } = this.pairFor(
-      claims.sub,
-      claims.sid,
-      claims.exp,
-      options.claims,
-    );
-    const rotated = await this.store.rotate(
-      { jti: claims.jti, userId: claims.sub, sessionId: claims.sid },
-      refresh.jti,
-      [this.row(access), this.row(refresh)],
-      this.config.now(),
-    );
-    if (rotated) return pair;
-    await this.assertStored(claims);
-    // Live row yet rotation refused: its session died between the two statements.
+    const claims = this.verify(refreshToken, 'refresh');
+    this.refreshLimit?.hit(claims.sid);
+    const fresh = allowedClaims(options.claims, this.config);
+    for (let attempt = 0; attempt < ROTATION_ATTEMPTS; attempt++) {
+      const row = await this.store.lookup(claims.jti);
+      if (row !== null && this.isRotated(claims, row) && this.inGrace(row)) {
+        return this.successorOf(claims, row);
+      }
+      await this.check(claims, row);
+      const session = await this.store.findSession(claims.sid);
+      if (session === null || session.userId !== claims.sub || session.revokedAt !== null) {
+        throw new RevokedTokenError();
+      }
+      const extra = { ...session.claims, ...fresh };
+      const now = this.config.now();
+      const generation = session.generation + 1;
+      const { access, refresh, pair } = this.pairFor({
+        subject: claims.sub,
+        sessionId: claims.sid,
+        iat: Math.floor(now / 1000),
+        sessionEnd: this.sessionEnd(claims, session),
+        generation,
+        extra,
+      });
+      const outcome = await this.store.rotate({
+        jti: claims.jti,
+        sessionId: claims.sid,
+        fromGeneration: session.generation,
+        tokens: [rowOf(access, generation), rowOf(refresh, generation)],
+        refreshJti: refresh.jti,
+        accessJti: access.jti,
+        claims: extra,
+        now,
+      });
+      if (outcome === 'rotated') return pair;
+      // Not rotated, nothing written: look again (now rotated, revoked, or a newer generation).
+    }
     throw new RevokedTokenError();
+  }
+
+  private sessionEnd(claims: TokenClaims, session: StoredSession): number {
+    return Math.min(claims.exp, Math.floor(session.expiresAt / 1000));
+  }
+
+  /** The pair the last rotation produced, re-signed from what the store kept: no new rows. */
+  private async successorOf(claims: TokenClaims, row: LiveTokenRow): Promise<TokenPair> {
+    const session = await this.store.findSession(claims.sid);
+    const refreshJti = session?.refreshJti ?? null;
+    const accessJti = session?.accessJti ?? null;
+    if (
+      session === null ||
+      session.userId !== claims.sub ||
+      session.revokedAt !== null ||
+      refreshJti === null ||
+      refreshJti !== row.replacedBy ||
+      accessJti === null ||
+      row.revokedAt === null
+    ) {
+      return this.reuse(claims);
+    }
+    return this.pairFor({
+      subject: claims.sub,
+      sessionId: claims.sid,
+      iat: Math.floor(row.revokedAt / 1000),
+      sessionEnd: this.sessionEnd(claims, session),
+      generation: session.generation,
+      extra: session.claims,
+      jtis: { access: accessJti, refresh: refreshJti },
+    }).pair;
   }
 
   /** Revokes one token by its raw form (verified first) or by its `jti`. `true` if it was live. */
   async revokeToken(tokenOrJti: string): Promise<boolean> {
     const jti = tokenOrJti.includes('.') ? this.peekJti(tokenOrJti) : tokenOrJti;
+    if (!isCanonicalId(jti)) return false;
     return this.store.revokeToken(jti, this.config.now());
   }
 
   private peekJti(token: string): string {
-    try {
-      return verifyToken(token, 'access', this.config).jti;
-    } catch (error) {
-      if (error instanceof ExpiredTokenError) throw error;
-      return verifyToken(token, 'refresh', this.config).jti;
+    for (const type of Object.keys(TOKEN_PURPOSES) as TokenType[]) {
+      try {
+        return verifyToken(token, type, this.config).jti;
+      } catch (error) {
+        if (error instanceof ExpiredTokenError) throw error;
+      }
     }
+    throw new InvalidTokenError();
   }
 
   /**
@@ -356,15 +546,23 @@ export class TokenService {
     );
   }
 
-  /** Revokes every session of a user ("log out everywhere"). Returns how many were live. */
-  revokeAllForUser(userId: string | number): Promise<number> {
-    return this.store.revokeUser(String(userId), this.config.now());
+  /**
+   * Revokes every session of a user ("log out everywhere"), or every one but `except` ("log out
+   * other devices", a password change). Returns how many login sessions were live.
+   *
+   * @example
+   * ```ts
+   * await tokens.revokeAllForUser(claims.sub, { except: claims.sid });
+   * ```
+   */
+  revokeAllForUser(userId: string | number, options: { except?: string } = {}): Promise<number> {
+    return this.store.revokeUser(String(userId), this.config.now(), options);
   }
 
   /** A user's live sessions, newest first. */
   async listSessions(userId: string | number): Promise<SessionInfo[]> {
     const sessions = await this.store.listSessions(String(userId), this.config.now());
-    return sessions.map((s: AuthSessionEntity) => ({
+    return sessions.map((s) => ({
       id: s.id,
       createdAt: new Date(s.createdAt),
       lastUsedAt: new Date(s.lastUsedAt),

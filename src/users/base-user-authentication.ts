@@ -101,8 +101,9 @@ export abstract class BaseUserAuthentication<User = unknown> {
   }
 
   /**
-   * Extra claims for the user's tokens. Only names listed in the `extraClaims` option are copied,
-   * and registered claims can never be overwritten. Default `{}`.
+   * Extra claims for the user's tokens. Every name must be listed in the `extraClaims` option:
+   * an unlisted one makes the login or refresh fail with an `AuthConfigError` naming it (it is
+   * never dropped silently), and registered claims can never be listed. Default `{}`.
    */
   getExtraClaims(_user: User): Record<string, ClaimValue> | Promise<Record<string, ClaimValue>> {
     return {};

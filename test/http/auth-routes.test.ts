@@ -91,6 +91,7 @@ describe('POST /auth/login', () => {
     expect(counter.queries.map((q) => q.query.split(' ')[0])).toEqual([
       'SELECT', // the user
       'BEGIN',
+      'SELECT', // the user's live sessions, for maxSessionsPerUser
       'INSERT', // the session
       'INSERT', // its two tokens
       'COMMIT',

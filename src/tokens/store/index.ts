@@ -1,4 +1,5 @@
 import { CreateAuthTables1732233600000 } from './migration';
+import { AddSessionGenerations1764547200000 } from './migration-generations';
 import { AuthSessionEntity } from './session.entity';
 import { AuthTokenEntity } from './token.entity';
 
@@ -12,9 +13,31 @@ import { AuthTokenEntity } from './token.entity';
  */
 export const AUTH_ENTITIES = [AuthSessionEntity, AuthTokenEntity] as const;
 
-/** The migrations to add to your DataSource's `migrations` when `synchronize` is off. */
-export const AUTH_MIGRATIONS = [CreateAuthTables1732233600000] as const;
+/**
+ * The migrations to add to your DataSource's `migrations` when `synchronize` is off, in order.
+ * Databases created by an earlier version run only the ones they lack.
+ */
+export const AUTH_MIGRATIONS = [
+  CreateAuthTables1732233600000,
+  AddSessionGenerations1764547200000,
+] as const;
 
-export { AuthSessionEntity, AuthTokenEntity, CreateAuthTables1732233600000 };
+export {
+  AddSessionGenerations1764547200000,
+  AuthSessionEntity,
+  AuthTokenEntity,
+  CreateAuthTables1732233600000,
+};
 export { TokenStore } from './token-store';
-export type { LiveTokenRow, NewSession, NewToken, PurgeCounts } from './token-store';
+export type {
+  LiveTokenRow,
+  NewSession,
+  NewToken,
+  PurgeCounts,
+  Rotation,
+  RotationOutcome,
+  SessionKind,
+  StoredSession,
+  StoreStatus,
+  TokenStorePort,
+} from './port';

@@ -34,6 +34,29 @@ export class AuthSessionEntity {
   @Column({ name: 'revoked_at', type: 'bigint', nullable: true, transformer: epochMillis })
   revokedAt!: number | null;
 
+  /**
+   * `"login"` for sessions from a login (listed, counted against `maxSessionsPerUser`); the
+   * purpose (`"verify"`, `"reset"`, `"mfa"`) for the private session of a single-use token.
+   */
+  @Column({ type: 'varchar', length: 16, default: 'login' })
+  kind!: string;
+
+  /** Refresh generation: 0 at login, +1 on every rotation. */
+  @Column({ type: 'int', default: 0 })
+  generation!: number;
+
+  /** `jti` of the refresh token of the current generation. */
+  @Column({ name: 'refresh_jti', type: 'varchar', length: 36, nullable: true })
+  refreshJti!: string | null;
+
+  /** `jti` of the access token issued with it. */
+  @Column({ name: 'access_jti', type: 'varchar', length: 36, nullable: true })
+  accessJti!: string | null;
+
+  /** Extra claims of the current generation as JSON, carried over on refresh. */
+  @Column({ type: 'text', nullable: true })
+  claims!: string | null;
+
   /** User-Agent given at login, truncated to 512 characters. */
   @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
   userAgent!: string | null;

@@ -22,9 +22,13 @@ export class AuthTokenEntity {
   @Column({ name: 'user_id', type: 'varchar', length: 191 })
   userId!: string;
 
-  /** `"access"` or `"refresh"`. */
+  /** Its purpose (`TokenType`). */
   @Column({ type: 'varchar', length: 16 })
   type!: string;
+
+  /** The session generation it was issued in; rotation deletes rows two generations old. */
+  @Column({ type: 'int', default: 0 })
+  generation!: number;
 
   /** When it was issued (epoch ms). */
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMillis })

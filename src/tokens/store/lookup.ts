@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { LiveTokenRow } from './port';
+import { AuthSessionEntity } from './session.entity';
+import { AuthTokenEntity } from './token.entity';
+
+/** The slice of pg's Pool used for the prepared lookup. */
+interface PreparingPool {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: RawLookup[] }>;
+}
+
+type Numeric = string | number;
+
+interface RawLookup {
+  jti: string;
+  userId: string;
+  sessionId: string;
+  type: string;
+  generation: Numeric;
+  expiresAt: Numeric;
+  revokedAt: Numeric | null;
+  replacedBy: string | null;
+  sessionRevokedAt: Numeric | null;
+  sessionExpiresAt: Numeric;
+  sessionGeneration: Numeric;
+  sessionRefreshJti: string | null;
+}
+
+const numOrNull = (value: Numeric | null): number | null => (value === null ? null : Number(value));
+
+/**
+ * The validation lookup: the token row by primary key joined with its session by primary key,
+ * one statement. The row's `jti` is compared again in JavaScript, so a database whose collation
+ * folds case or pads spaces (MariaDB's utf8mb4_general_ci) can never return another token's row.
+ */
+export class TokenLookup {
+  private sql: string | undefined;
+  private statementName: string | undefined;
+
+  /** @param dataSource - the store's DataSource. */
+  constructor(private readonly dataSource: DataSource) {}
+
+  private text(): string {
+    this.sql ??= this.dataSource
+      .createQueryBuilder(AuthTokenEntity, 't')
+      .innerJoin(AuthSessionEntity, 's', 's.id = t.sessionId')
+      .select('t.jti', 'jti')
+      .addSelect('t.userId', 'userId')
+      .addSelect('t.sessionId', 'sessionId')
+      .addSelect('t.type', 'type')
+      .addSelect('t.generation', 'generation')
+      .addSelect('t.expiresAt', 'expiresAt')
+      .addSelect('t.revokedAt', 'revokedAt')
+      .addSelect('t.replacedBy', 'replacedBy')
+      .addSelect('s.revokedAt', 'sessionRevokedAt')
+      .addSelect('s.expiresAt', 'sessionExpiresAt')
+      .addSelect('s.generation', 'sessionGeneration')
+      .addSelect('s.refreshJti', 'sessionRefreshJti')
+      .where('t.jti = :jti', { jti: '' })
+      .getQueryAndParameters()[0];
+    return this.sql;
+  }
+
+  /**
+   * On PostgreSQL the lookup runs as a named prepared statement straight on the driver's pool:
+   * parsed and planned once per connection instead of on every request (the benchmark measured
+   * the database's CPU per validation nearly halved). It is still logged through the
+   * DataSource's logger. Elsewhere (and if the pool is not where TypeORM 0.3/1.x keeps it), it
+   * goes through `DataSource.query`; SQLite and MySQL drivers cache prepared statements already.
+   */
+  private async run(jti: string): Promise<RawLookup[]> {
+    const sql = this.text();
+    const pool = (this.dataSource.driver as { master?: Partial<PreparingPool> }).master;
+    if (this.dataSource.options.type !== 'postgres' || typeof pool?.query !== 'function') {
+      return this.dataSource.query<RawLookup[]>(sql, [jti]);
+    }
+    this.statementName ??= `rca_lookup_${createHash('sha256').update(sql).digest('hex').slice(0, 16)}`;
+    this.dataSource.logger.logQuery(sql, [jti]);
+    const result = await pool.query({ name: this.statementName, text: sql, values: [jti] });
+    return result.rows;
+  }
+
+  /** The row of `jti` with its session, or `null` when no row has exactly that `jti`. */
+  async find(jti: string): Promise<LiveTokenRow | null> {
+    const row = (await this.run(jti)).find((r) => r.jti === jti);
+    if (row === undefined) return null;
+    return {
+      jti: row.jti,
+      userId: row.userId,
+      sessionId: row.sessionId,
+      type: row.type,
+      generation: Number(row.generation),
+      expiresAt: Number(row.expiresAt),
+      revokedAt: numOrNull(row.revokedAt),
+      replacedBy: row.replacedBy,
+      sessionRevokedAt: numOrNull(row.sessionRevokedAt),
+      sessionExpiresAt: Number(row.sessionExpiresAt),
+      sessionGeneration: Number(row.sessionGeneration),
+      sessionRefreshJti: row.sessionRefreshJti,
+    };
+  }
+}

@@ -1,0 +1,264 @@
+import { expect, it } from 'vitest';
+import { AuthConfigError, AuthError, encodeToken } from '../../../src';
+import { codeOf, DAY, payloadOf, type Conformance } from './harness';
+
+/** Issue, validate, revoke, rotate, expire, list and purge: the store's original contract. */
+export function coreSuite(t: Conformance): void {
+  it('issues a pair whose tokens validate, with the registered claims', async () => {
+    const pair = await t.tokens().createTokenPair(7, { claims: { email: 'a@example.com' } });
+    expect(pair.tokenType).toBe('bearer');
+    expect(pair.expiresIn).toBe(900);
+    expect(pair.refreshExpiresIn).toBe(7 * 86_400);
+    const access = await t.tokens().validateAccessToken(pair.accessToken);
+    const refresh = await t.tokens().validateRefreshToken(pair.refreshToken);
+    expect(access).toMatchObject({ sub: '7', type: 'access', iss: 'routing-controllers-auth' });
+    expect(access.email).toBe('a@example.com');
+    expect(access).not.toHaveProperty('role');
+    expect(refresh.sid).toBe(access.sid);
+    expect(refresh.jti).not.toBe(access.jti);
+  });
+
+  it('a claim not in the extraClaims allow-list throws instead of vanishing', async () => {
+    // Before: { role } was dropped silently. Now the caller learns at once (AuthConfigError).
+    const error = await t
+      .tokens()
+      .createTokenPair('claims-user', { claims: { email: 'a@example.com', role: 'admin' } })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(AuthConfigError);
+    expect(error).toMatchObject({ key: 'extraClaims', code: 'auth_config' });
+    expect((error as Error).message).toMatch(/"role" is not listed in extraClaims/);
+    expect(await t.tokens().listSessions('claims-user')).toEqual([]);
+    const strict = t.service({ extraClaims: [] });
+    await expect(strict.createTokenPair(1, { claims: { email: 'x@y' } })).rejects.toThrow(
+      /extraClaims: the claim "email" is not listed in extraClaims/,
+    );
+  });
+
+  it('never stores the raw token', async () => {
+    const pair = await t.tokens().createTokenPair('raw-check');
+    const rows = await t.fixture().tokenRows('raw-check');
+    expect(rows).toHaveLength(2);
+    const dump = JSON.stringify(rows);
+    expect(dump).not.toContain(pair.accessToken.split('.')[2]);
+    expect(dump).not.toContain(pair.refreshToken.split('.')[2]);
+  });
+
+  it('keeps access and refresh tokens apart', async () => {
+    const pair = await t.tokens().createTokenPair(1);
+    expect(await codeOf(t.tokens().validateAccessToken(pair.refreshToken))).toBe(
+      'wrong_token_type',
+    );
+    expect(await codeOf(t.tokens().validateRefreshToken(pair.accessToken))).toBe(
+      'wrong_token_type',
+    );
+    expect(await codeOf(t.tokens().refresh(pair.accessToken))).toBe('wrong_token_type');
+  });
+
+  it('logout (revoke the session) kills both tokens at once', async () => {
+    const pair = await t.tokens().createTokenPair(1);
+    const other = await t.tokens().createTokenPair(1);
+    const { sid } = await t.tokens().validateAccessToken(pair.accessToken);
+    expect(await t.tokens().revokeSession(sid, 1)).toBe(true);
+    expect(await codeOf(t.tokens().validateAccessToken(pair.accessToken))).toBe('token_revoked');
+    expect(await codeOf(t.tokens().validateRefreshToken(pair.refreshToken))).toBe('token_revoked');
+    expect(await codeOf(t.tokens().refresh(pair.refreshToken))).toBe('token_revoked');
+    // The user's other session lives on.
+    await expect(t.tokens().validateAccessToken(other.accessToken)).resolves.toMatchObject({
+      sub: '1',
+    });
+    expect(await t.tokens().revokeSession(sid, 1)).toBe(false);
+  });
+
+  it('revokeSession with another user id touches nothing', async () => {
+    const pair = await t.tokens().createTokenPair('owner');
+    const { sid } = payloadOf(pair.accessToken);
+    expect(await t.tokens().revokeSession(sid, 'intruder')).toBe(false);
+    await expect(t.tokens().validateAccessToken(pair.accessToken)).resolves.toBeDefined();
+  });
+
+  it('logout-all kills every session of the user and no one else', async () => {
+    const a = await t.tokens().createTokenPair('u-all');
+    const b = await t.tokens().createTokenPair('u-all');
+    const bystander = await t.tokens().createTokenPair('u-other');
+    expect(await t.tokens().revokeAllForUser('u-all')).toBe(2);
+    for (const token of [a.accessToken, b.accessToken]) {
+      expect(await codeOf(t.tokens().validateAccessToken(token))).toBe('token_revoked');
+    }
+    expect(await codeOf(t.tokens().refresh(b.refreshToken))).toBe('token_revoked');
+    await expect(t.tokens().validateAccessToken(bystander.accessToken)).resolves.toBeDefined();
+    expect(await t.tokens().listSessions('u-all')).toEqual([]);
+  });
+
+  it('revokes a single token by raw form or jti', async () => {
+    const pair = await t.tokens().createTokenPair(3);
+    expect(await t.tokens().revokeToken(pair.accessToken)).toBe(true);
+    expect(await codeOf(t.tokens().validateAccessToken(pair.accessToken))).toBe('token_revoked');
+    await expect(t.tokens().validateRefreshToken(pair.refreshToken)).resolves.toBeDefined();
+    expect(await t.tokens().revokeToken(payloadOf(pair.refreshToken).jti)).toBe(true);
+    expect(await codeOf(t.tokens().validateRefreshToken(pair.refreshToken))).toBe('token_revoked');
+  });
+
+  it('expires tokens by the clock: token_expired, no sleeping', async () => {
+    const pair = await t.tokens().createTokenPair(1);
+    t.clock().advance(15 * 60_000 + 6_000);
+    expect(await codeOf(t.tokens().validateAccessToken(pair.accessToken))).toBe('token_expired');
+    await expect(t.tokens().validateRefreshToken(pair.refreshToken)).resolves.toBeDefined();
+    t.clock().advance(7 * DAY);
+    expect(await codeOf(t.tokens().validateRefreshToken(pair.refreshToken))).toBe('token_expired');
+    expect(await codeOf(t.tokens().refresh(pair.refreshToken))).toBe('token_expired');
+  });
+
+  it('refresh rotates: a new pair is born, the used refresh token dies', async () => {
+    const first = await t.tokens().createTokenPair(5);
+    t.clock().advance(60_000);
+    const second = await t.tokens().refresh(first.refreshToken);
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    expect(payloadOf(second.accessToken).sid).toBe(payloadOf(first.accessToken).sid);
+    await expect(t.tokens().validateAccessToken(second.accessToken)).resolves.toBeDefined();
+    await expect(t.tokens().validateRefreshToken(second.refreshToken)).resolves.toBeDefined();
+    // The old access token is not killed by rotation: it simply expires.
+    await expect(t.tokens().validateAccessToken(first.accessToken)).resolves.toBeDefined();
+    // Presenting the used refresh token anywhere (here: validation) is a replay: the session dies.
+    expect(await codeOf(t.tokens().validateRefreshToken(first.refreshToken))).toBe(
+      'refresh_token_reused',
+    );
+    expect(await codeOf(t.tokens().validateAccessToken(second.accessToken))).toBe('token_revoked');
+  });
+
+  it('a replayed refresh token revokes the whole session, newest tokens included', async () => {
+    const first = await t.tokens().createTokenPair(5);
+    const second = await t.tokens().refresh(first.refreshToken);
+    const third = await t.tokens().refresh(second.refreshToken);
+    expect(await codeOf(t.tokens().refresh(first.refreshToken))).toBe('refresh_token_reused');
+    for (const token of [third.accessToken, second.accessToken]) {
+      expect(await codeOf(t.tokens().validateAccessToken(token))).toBe('token_revoked');
+    }
+    expect(await codeOf(t.tokens().refresh(third.refreshToken))).toBe('token_revoked');
+  });
+
+  it('20 concurrent refreshes of one token: exactly one succeeds, the rest get a coded error', async () => {
+    const pair = await t.tokens().createTokenPair('racer');
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, () => t.tokens().refresh(pair.refreshToken)),
+      );
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(19);
+      for (const r of lost) {
+        expect(r.reason).toBeInstanceOf(AuthError);
+        expect(['refresh_token_reused', 'token_revoked']).toContain((r.reason as AuthError).code);
+      }
+      // Exactly one successor was recorded for the used token.
+      const rows = await t.fixture().tokenRows('racer');
+      const used = rows.find((r) => r.jti === payloadOf(pair.refreshToken).jti);
+      expect(used?.replacedBy).not.toBeNull();
+      const refreshRows = rows.filter((r) => r.type === 'refresh');
+      expect(refreshRows).toHaveLength(2);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+  });
+
+  it('refresh never extends the absolute session lifetime', async () => {
+    const first = await t.tokens().createTokenPair(9);
+    const end = payloadOf(first.refreshToken).exp;
+    let current = first;
+    for (let day = 1; day <= 6; day++) {
+      t.clock().advance(DAY);
+      current = await t.tokens().refresh(current.refreshToken);
+      expect(payloadOf(current.refreshToken).exp).toBe(end);
+      expect(payloadOf(current.accessToken).exp).toBeLessThanOrEqual(end);
+    }
+    t.clock().advance(DAY + 10_000);
+    expect(await codeOf(t.tokens().refresh(current.refreshToken))).toBe('token_expired');
+  });
+
+  it('rejects an unknown jti, a jti of another user, and a foreign session id', async () => {
+    const config = t.tokens().config;
+    const victim = await t.tokens().createTokenPair('victim');
+    const attacker = await t.tokens().createTokenPair('attacker');
+    const v = payloadOf(victim.accessToken);
+    const a = payloadOf(attacker.accessToken);
+    // Validly signed (an insider with the key, or a bug elsewhere), but unknown to the store.
+    const unknown = encodeToken({ ...a, jti: '11111111-1111-4111-8111-111111111111' }, config);
+    expect(await codeOf(t.tokens().validateAccessToken(unknown))).toBe('invalid_token');
+    // The attacker's sub with the victim's jti: the row belongs to someone else.
+    const borrowed = encodeToken({ ...a, jti: v.jti, sid: v.sid }, config);
+    expect(await codeOf(t.tokens().validateAccessToken(borrowed))).toBe('invalid_token');
+    // The right jti and sub but another session id.
+    const moved = encodeToken({ ...v, sid: a.sid }, config);
+    expect(await codeOf(t.tokens().validateAccessToken(moved))).toBe('invalid_token');
+    // A refresh row presented as an access token by re-signing with type flipped.
+    const flipped = encodeToken({ ...payloadOf(victim.refreshToken), type: 'access' }, config);
+    expect(await codeOf(t.tokens().validateAccessToken(flipped))).toBe('invalid_token');
+    const stolenRefresh = encodeToken(
+      { ...payloadOf(victim.refreshToken), sub: 'attacker' },
+      config,
+    );
+    expect(await codeOf(t.tokens().refresh(stolenRefresh))).toBe('invalid_token');
+    // The victim's session is untouched by all of this.
+    await expect(t.tokens().refresh(victim.refreshToken)).resolves.toBeDefined();
+  });
+
+  it('issues single tokens, alone or joining a live session', async () => {
+    const solo = await t.tokens().createAccessToken('solo');
+    const claims = await t.tokens().validateAccessToken(solo);
+    const joined = await t.tokens().createRefreshToken('solo', { sessionId: claims.sid });
+    expect((await t.tokens().validateRefreshToken(joined)).sid).toBe(claims.sid);
+    expect(
+      await codeOf(t.tokens().createAccessToken('someone-else', { sessionId: claims.sid })),
+    ).toBe('token_revoked');
+    await t.tokens().revokeSession(claims.sid);
+    expect(await codeOf(t.tokens().createAccessToken('solo', { sessionId: claims.sid }))).toBe(
+      'token_revoked',
+    );
+  });
+
+  it("lists a user's live sessions with agent, ip and last use", async () => {
+    const user = `lister-${t.engine}`;
+    const a = await t.tokens().createTokenPair(user, { userAgent: 'curl/8.0', ip: '203.0.113.9' });
+    t.clock().advance(1_000);
+    await t.tokens().createTokenPair(user, { userAgent: 'x'.repeat(600) });
+    t.clock().advance(1_000);
+    await t.tokens().refresh(a.refreshToken);
+    const sessions = await t.tokens().listSessions(user);
+    expect(sessions).toHaveLength(2);
+    const [newest, oldest] = sessions;
+    expect(newest?.userAgent).toHaveLength(512);
+    expect(oldest).toMatchObject({
+      id: payloadOf(a.accessToken).sid,
+      userAgent: 'curl/8.0',
+      ip: '203.0.113.9',
+    });
+    expect(oldest?.lastUsedAt.getTime()).toBe(t.clock().now());
+    expect(oldest?.createdAt.getTime()).toBe(t.clock().now() - 2_000);
+    await t.tokens().revokeSession(newest?.id ?? '');
+    expect(await t.tokens().listSessions(user)).toHaveLength(1);
+  });
+
+  it('purges expired rows and keeps live ones', async () => {
+    const user = `purge-${t.engine}`;
+    const old = await t.tokens().createTokenPair(user);
+    t.clock().advance(8 * DAY);
+    const fresh = await t.tokens().createTokenPair(user);
+    const result = await t.tokens().purgeExpired();
+    expect(result.tokens).toBeGreaterThanOrEqual(2);
+    expect(result.sessions).toBeGreaterThanOrEqual(1);
+    const left = await t.fixture().tokenRows(user);
+    expect(left.map((r) => r.jti).sort()).toEqual(
+      [payloadOf(fresh.accessToken).jti, payloadOf(fresh.refreshToken).jti].sort(),
+    );
+    expect(await codeOf(t.tokens().validateRefreshToken(old.refreshToken))).toBe('token_expired');
+  });
+}

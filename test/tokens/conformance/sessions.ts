@@ -1,0 +1,104 @@
+import { expect, it } from 'vitest';
+import { encodeToken } from '../../../src';
+import { codeOf, payloadOf, type Conformance } from './harness';
+
+/** Session bounds, "log out other devices", exact id matching, future `iat`. */
+export function sessionSuite(t: Conformance): void {
+  it('a user holds at most maxSessionsPerUser live sessions: the oldest is revoked', async () => {
+    const tokens = t.service({ maxSessionsPerUser: 3 });
+    const user = `capped-${t.engine}`;
+    const pairs = [];
+    for (let i = 0; i < 4; i++) {
+      pairs.push(await tokens.createTokenPair(user));
+      t.clock().advance(1_000);
+    }
+    const other = await tokens.createTokenPair(`${user}-other`);
+    const [oldest, ...kept] = pairs;
+    expect(await codeOf(tokens.validateAccessToken(oldest?.accessToken ?? ''))).toBe(
+      'token_revoked',
+    );
+    expect(await codeOf(tokens.refresh(oldest?.refreshToken ?? ''))).toBe('token_revoked');
+    expect((await tokens.listSessions(user)).map((s) => s.id)).toEqual(
+      kept.map((p) => p.sessionId).reverse(),
+    );
+    for (const pair of kept)
+      expect((await tokens.validateAccessToken(pair.accessToken)).sub).toBe(user);
+    expect((await tokens.validateAccessToken(other.accessToken)).sub).toBe(`${user}-other`);
+    // Rotation does not count as a new session.
+    const rotated = await tokens.refresh(kept[0]?.refreshToken ?? '');
+    expect(await tokens.listSessions(user)).toHaveLength(3);
+    expect((await tokens.validateAccessToken(rotated.accessToken)).sub).toBe(user);
+  });
+
+  it('revokeAllForUser with except keeps exactly that session', async () => {
+    const user = `others-${t.engine}`;
+    const a = await t.tokens().createTokenPair(user);
+    const b = await t.tokens().createTokenPair(user);
+    const c = await t.tokens().createTokenPair(user);
+    const bystander = await t.tokens().createTokenPair(`${user}-x`);
+    expect(await t.tokens().revokeAllForUser(user, { except: b.sessionId })).toBe(2);
+    for (const pair of [a, c]) {
+      expect(await codeOf(t.tokens().validateAccessToken(pair.accessToken))).toBe('token_revoked');
+      expect(await codeOf(t.tokens().refresh(pair.refreshToken))).toBe('token_revoked');
+    }
+    expect((await t.tokens().listSessions(user)).map((s) => s.id)).toEqual([b.sessionId]);
+    expect((await t.tokens().refresh(b.refreshToken)).sessionId).toBe(b.sessionId);
+    expect((await t.tokens().validateAccessToken(bystander.accessToken)).sub).toBe(`${user}-x`);
+    expect(await t.tokens().revokeAllForUser(user, { except: b.sessionId })).toBe(0);
+    expect(await t.tokens().revokeAllForUser(user)).toBe(1);
+  });
+
+  it('a jti upper-cased or space-padded, signed with the real key, matches nothing', async () => {
+    const pair = await t.tokens().createTokenPair('exact');
+    const config = t.tokens().config;
+    const access = payloadOf(pair.accessToken);
+    const refresh = payloadOf(pair.refreshToken);
+    for (const jti of [access.jti.toUpperCase(), `${access.jti} `, `${access.jti}   `]) {
+      const forged = encodeToken({ ...access, jti }, config);
+      expect(await codeOf(t.tokens().validateAccessToken(forged))).toBe('invalid_token');
+      expect(await t.tokens().revokeToken(jti)).toBe(false);
+    }
+    for (const jti of [refresh.jti.toUpperCase(), `${refresh.jti} `]) {
+      const forged = encodeToken({ ...refresh, jti }, config);
+      expect(await codeOf(t.tokens().refresh(forged))).toBe('invalid_token');
+    }
+    const sid = encodeToken({ ...access, sid: access.sid.toUpperCase() }, config);
+    expect(await codeOf(t.tokens().validateAccessToken(sid))).toBe('invalid_token');
+    // The store itself compares exactly, whatever the column's collation.
+    const { store } = t.fixture();
+    expect(await store.lookup(access.jti.toUpperCase())).toBeNull();
+    expect(await store.lookup(`${access.jti} `)).toBeNull();
+    expect(await store.findSession(access.sid.toUpperCase())).toBeNull();
+    expect(await store.revokeToken(access.jti.toUpperCase(), t.clock().now())).toBe(false);
+    expect(await store.revokeSession(`${access.sid} `, t.clock().now())).toBe(false);
+    // Nothing above touched the real session.
+    expect((await t.tokens().validateAccessToken(pair.accessToken)).jti).toBe(access.jti);
+    expect((await t.tokens().refresh(pair.refreshToken)).sessionId).toBe(pair.sessionId);
+  });
+
+  it('user ids are compared exactly: "Alice" is not "alice" nor "Alice "', async () => {
+    const pair = await t.tokens().createTokenPair('Alice');
+    for (const other of ['alice', 'ALICE', 'Alice ']) {
+      expect(await t.tokens().listSessions(other)).toEqual([]);
+      expect(await t.tokens().revokeAllForUser(other)).toBe(0);
+      expect(await t.tokens().revokeSession(pair.sessionId, other)).toBe(false);
+      expect(await codeOf(t.tokens().createAccessToken(other, { sessionId: pair.sessionId }))).toBe(
+        'token_revoked',
+      );
+    }
+    expect((await t.tokens().listSessions('Alice')).map((s) => s.id)).toEqual([pair.sessionId]);
+    expect((await t.tokens().validateAccessToken(pair.accessToken)).sub).toBe('Alice');
+  });
+
+  it('a token whose iat is in the future (beyond the leeway) is invalid_token', async () => {
+    const pair = await t.tokens().createTokenPair('time-traveller');
+    const claims = payloadOf(pair.accessToken);
+    const config = t.tokens().config;
+    const ahead = encodeToken({ ...claims, iat: claims.iat + 3_600 }, config);
+    expect(await codeOf(t.tokens().validateAccessToken(ahead))).toBe('invalid_token');
+    const justAhead = encodeToken({ ...claims, iat: claims.iat + 6 }, config);
+    expect(await codeOf(t.tokens().validateAccessToken(justAhead))).toBe('invalid_token');
+    const withinLeeway = encodeToken({ ...claims, iat: claims.iat + 5 }, config);
+    expect((await t.tokens().validateAccessToken(withinLeeway)).sub).toBe('time-traveller');
+  });
+}
