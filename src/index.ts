@@ -127,8 +127,14 @@ export type {
 } from './http';
 
 // Throttling
-export { LoginThrottle } from './throttle';
-export type { ResolvedThrottleOptions, ThrottleOptions } from './throttle';
+export { BoundedMemoryLimiter, foldIdentifier, LoginThrottle } from './throttle';
+export type {
+  BoundedMemoryOptions,
+  LoginAttempt,
+  ResolvedThrottleOptions,
+  ThrottleMemoryEntries,
+  ThrottleOptions,
+} from './throttle';
 
 // Ready-made routes
 export { AuthController, MAX_IDENTIFIER_LENGTH, readCredentials } from './controllers';
