@@ -2,6 +2,7 @@ import { AuthConfigError } from '../errors/config-error';
 import { defaultHashConcurrency } from '../passwords/limiter';
 import { resolveKeys, SUPPORTED_ALGORITHMS } from './keys';
 import type { AuthOptions, JwtAlgorithm, TokenLocation } from './options';
+import { foldIdentifier } from '../throttle/keys';
 import type { ResolvedThrottleOptions, ThrottleOptions } from '../throttle/options';
 import type { ResolvedAuthConfig } from './resolved';
 
@@ -132,18 +133,27 @@ function count(key: string, value: number): number {
 function throttle(
   value: ThrottleOptions | false | undefined,
   env: Env,
+  now: () => number,
 ): ResolvedThrottleOptions | null {
   if (value === false) return null;
   if (value === undefined && envBool(env, 'AUTH_THROTTLE') === false) return null;
   const options = value ?? {};
+  const fold = options.foldIdentifier ?? foldIdentifier;
+  if (typeof fold !== 'function') {
+    throw new AuthConfigError('throttle.foldIdentifier', 'must be a function (string) => string.');
+  }
   return {
     windowSeconds: count('throttle.windowSeconds', options.windowSeconds ?? 900),
     perAccountAndIp: count('throttle.perAccountAndIp', options.perAccountAndIp ?? 10),
     perAccount: count('throttle.perAccount', options.perAccount ?? 100),
     perIp: count('throttle.perIp', options.perIp ?? 100),
+    foldIdentifier: fold,
+    maxMemoryEntries: count('throttle.maxMemoryEntries', options.maxMemoryEntries ?? 10_000),
     redis: options.redis,
     useRedisPackage: options.useRedisPackage ?? false,
+    redisTimeoutMs: count('throttle.redisTimeoutMs', options.redisTimeoutMs ?? 200),
     keyPrefix: options.keyPrefix ?? 'rca-login',
+    now,
   };
 }
 
@@ -243,7 +253,7 @@ export function resolveAuthConfig(
     roleHierarchy: options.roleHierarchy ?? {},
     requireActive: options.requireActive ?? true,
     requireVerified: options.requireVerified ?? false,
-    throttle: throttle(options.throttle, env),
+    throttle: throttle(options.throttle, env, now),
     now,
   };
 }
