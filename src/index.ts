@@ -22,6 +22,7 @@ export type {
 export {
   AuthConfigError,
   AuthError,
+  AuthBusyError,
   AuthUnavailableError,
   CsrfError,
   ExpiredTokenError,
@@ -45,12 +46,14 @@ export {
   ConcurrencyLimiter,
   DEFAULT_BCRYPT_COST,
   defaultHashConcurrency,
+  defaultHashQueueLimit,
   hashPassword,
   MAX_PASSWORD_BYTES,
   needsRehash,
   PasswordHasher,
   verifyPassword,
 } from './passwords';
+export type { PasswordHasherStats } from './passwords';
 
 // Users
 export { BaseUserAuthentication } from './users';

@@ -1,5 +1,5 @@
 import { AuthConfigError } from '../errors/config-error';
-import { defaultHashConcurrency } from '../passwords/limiter';
+import { defaultHashConcurrency, defaultHashQueueLimit } from '../passwords/limiter';
 import { resolveKeys, SUPPORTED_ALGORITHMS } from './keys';
 import type { AuthOptions, JwtAlgorithm, TokenLocation } from './options';
 import { foldIdentifier } from '../throttle/keys';
@@ -130,6 +130,16 @@ function count(key: string, value: number): number {
   return value;
 }
 
+function queueLimit(value: number): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new AuthConfigError(
+      'passwordQueueLimit',
+      `must be a whole number of waiting bcrypt operations (0 or more), got ${value}.`,
+    );
+  }
+  return value;
+}
+
 function throttle(
   value: ThrottleOptions | false | undefined,
   env: Env,
@@ -216,6 +226,12 @@ export function resolveAuthConfig(
     throw new AuthConfigError('cookies.sameSite', `must be "lax" or "strict", got "${sameSite}".`);
   }
   const now = options.now ?? Date.now;
+  const passwordConcurrency = count(
+    'passwordConcurrency',
+    options.passwordConcurrency ??
+      envNumber(env, 'AUTH_PASSWORD_CONCURRENCY') ??
+      defaultHashConcurrency(),
+  );
   return {
     keys,
     accessTokenTtlSeconds: Math.round(accessMinutes * 60),
@@ -224,11 +240,11 @@ export function resolveAuthConfig(
     audience,
     leewaySeconds: leeway,
     bcryptCost: bcryptCost(options.bcryptCost ?? envNumber(env, 'AUTH_BCRYPT_COST') ?? 12, env),
-    passwordConcurrency: count(
-      'passwordConcurrency',
-      options.passwordConcurrency ??
-        envNumber(env, 'AUTH_PASSWORD_CONCURRENCY') ??
-        defaultHashConcurrency(),
+    passwordConcurrency,
+    passwordQueueLimit: queueLimit(
+      options.passwordQueueLimit ??
+        envNumber(env, 'AUTH_PASSWORD_QUEUE_LIMIT') ??
+        defaultHashQueueLimit(passwordConcurrency),
     ),
     extraClaims: extraClaims(options.extraClaims ?? []),
     tokenLocation: locations(

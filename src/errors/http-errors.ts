@@ -50,7 +50,7 @@ export class CsrfError extends AuthError {
   }
 }
 
-/** 400 `password_policy`: a password the hashing policy refuses (over 72 UTF-8 bytes, or a NUL byte). */
+/** 400 `password_policy`: a password the hashing policy refuses (over 72 UTF-8 bytes, a NUL byte, a lone surrogate). */
 export class PasswordPolicyError extends AuthError {
   constructor(message: string) {
     super(400, 'password_policy', message);
@@ -63,6 +63,19 @@ export class TooManyRequestsError extends AuthError {
   readonly retryAfterSeconds: number;
   constructor(retryAfterSeconds: number) {
     super(429, 'too_many_requests', 'Too many attempts; try again later.');
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+}
+
+/**
+ * 503 `auth_busy`: too many password checks are already waiting for bcrypt; this one is shed
+ * instead of queueing behind them. `retryAfterSeconds` is sent as `Retry-After`.
+ */
+export class AuthBusyError extends AuthError {
+  /** Seconds until the caller may try again. */
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds = 1) {
+    super(503, 'auth_busy', 'The server is busy checking passwords; try again shortly.');
     this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
   }
 }

@@ -2,6 +2,7 @@ export { AuthError } from './auth-error';
 export type { AuthErrorBody } from './auth-error';
 export { AuthConfigError } from './config-error';
 export {
+  AuthBusyError,
   AuthUnavailableError,
   CsrfError,
   InactiveUserError,

@@ -1,6 +1,7 @@
 import { HttpError } from 'routing-controllers';
 import { AuthError, type AuthErrorBody } from '../errors/auth-error';
 import {
+  AuthBusyError,
   InsufficientScopeError,
   MissingCredentialsError,
   TooManyRequestsError,
@@ -61,7 +62,7 @@ function snake(name: string): string {
 function fromAuthError(error: AuthError): ErrorResponse {
   const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
   if (error.wwwAuthenticate !== undefined) headers['WWW-Authenticate'] = error.wwwAuthenticate;
-  if (error instanceof TooManyRequestsError)
+  if (error instanceof TooManyRequestsError || error instanceof AuthBusyError)
     headers['Retry-After'] = String(error.retryAfterSeconds);
   return { status: error.status, body: error.toJSON(), headers };
 }

@@ -132,7 +132,11 @@ export function setupAuth<User>(input: SetupAuthInput<User>): AuthSetup<User> {
   const dataSource = checkDataSource(input.dataSource);
   const config = resolveAuthConfig(input.options, input.env);
   const userAuthentication = findUserAuthentication(input.userAuthentication);
-  userAuthentication.passwords = new PasswordHasher(config.bcryptCost, config.passwordConcurrency);
+  userAuthentication.passwords = new PasswordHasher(
+    config.bcryptCost,
+    config.passwordConcurrency,
+    config.passwordQueueLimit,
+  );
   const tokens = new TokenService(dataSource, config);
   const runtime = createRuntime(config, tokens, userAuthentication);
   Container.set(AUTH_RUNTIME, runtime);

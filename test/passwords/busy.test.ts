@@ -1,0 +1,56 @@
+import request from 'supertest';
+import { Container } from 'typedi';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AUTH_RUNTIME } from '../../src/http/runtime';
+import { buildTestApp, PASSWORDS, type TestApp } from '../support/app';
+
+const apps: TestApp[] = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((a) => a.close()));
+});
+
+/** Occupies `n` places of the app's bcrypt slots and queue until the returned function is called. */
+function occupy(t: TestApp, n: number): () => Promise<void> {
+  let open = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const held = Array.from({ length: n }, () =>
+    t.auth.userAuthentication.passwords.limiter.run(() => gate),
+  );
+  return async () => {
+    open();
+    await Promise.all(held);
+  };
+}
+
+describe('a full bcrypt queue sheds logins with 503 (pen test finding 5)', () => {
+  it('answers 503 auth_busy with Retry-After, charges no throttle counter, and recovers', async () => {
+    const t = await buildTestApp('sqlite', { passwordConcurrency: 1, passwordQueueLimit: 1 });
+    apps.push(t);
+    const release = occupy(t, 2); // the one slot and the one queue place
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const res = await request(t.app)
+      .post('/auth/login')
+      .timeout(10_000)
+      .send({ email: 'alice@example.com', password: PASSWORDS.alice });
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({
+      name: 'AuthBusyError',
+      code: 'auth_busy',
+      message: 'The server is busy checking passwords; try again shortly.',
+    });
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(Container.get(AUTH_RUNTIME).throttle?.memoryEntries()).toEqual({
+      ip: 0,
+      pair: 0,
+      account: 0,
+    });
+    expect(t.auth.userAuthentication.passwords.stats()).toMatchObject({ queued: 1, shed: 1 });
+    logged.mockRestore();
+    await release();
+    const after = await request(t.app)
+      .post('/auth/login')
+      .send({ email: 'alice@example.com', password: PASSWORDS.alice });
+    expect(after.status).toBe(200);
+  });
+});
