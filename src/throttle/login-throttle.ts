@@ -1,5 +1,5 @@
 import { RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts } from 'rate-limiter-flexible';
-import { TooManyRequestsError } from '../errors/http-errors';
+import { AuthBusyError, TooManyRequestsError } from '../errors/http-errors';
 import { attemptKeys, type AttemptKeys } from './keys';
 import { BoundedMemoryLimiter } from './memory-limiter';
 import type { ResolvedThrottleOptions } from './options';
@@ -18,8 +18,13 @@ export interface LoginAttempt {
   succeeded(): Promise<void>;
   /** The check ran and the credentials were wrong: the points stay charged. */
   failed(): void;
-  /** The check did not run to a verdict (an error, a busy hasher): every point goes back. */
+  /** The check did not run to a verdict (e.g. the database failed): every point goes back. */
   abandon(): Promise<void>;
+  /**
+   * The hasher was too busy to run the check (503 `auth_busy`): the pair and account points go
+   * back, the IP's stays, so one IP cannot keep the bcrypt queue full for free.
+   */
+  shed(): Promise<void>;
 }
 
 /** Keys held by each in-memory counter. */
@@ -77,7 +82,7 @@ class InsuredCounter implements Counter {
  * credential check runs, so parallel guesses cannot slip past a limit. The first counter over
  * its limit answers {@link TooManyRequestsError} (429, `Retry-After`) before any query or hash,
  * and every point the attempt reserved is given back: only checks that ran and failed stay
- * counted. An IP over its own limit therefore never reaches an account's counter, and one IP can
+ * counted (and, on the IP only, attempts the busy hasher shed). An IP over its own limit therefore never reaches an account's counter, and one IP can
  * charge an account at most `perAccountAndIp` times a window. A success gives its points back and
  * clears the (identifier, IP) counter.
  *
@@ -160,13 +165,18 @@ export class LoginThrottle {
         settle();
         await this.giveBack(keys, ORDER);
       },
+      shed: async () => {
+        settle();
+        await this.giveBack(keys, ['pair', 'account']);
+      },
     };
   }
 
   /**
    * Runs one credential check under the limits. `check` resolves the user on success and `null`
-   * on wrong credentials (the failure is counted); if it throws, the attempt is not counted and
-   * the error propagates. Throws {@link TooManyRequestsError} when a limit is reached, without
+   * on wrong credentials (the failure is counted); if it throws, the attempt is not counted (an
+   * {@link AuthBusyError} still counts against the IP, see {@link LoginAttempt.shed}) and the
+   * error propagates. Throws {@link TooManyRequestsError} when a limit is reached, without
    * calling `check`.
    */
   async attempt<T>(
@@ -179,7 +189,7 @@ export class LoginThrottle {
     try {
       outcome = await check();
     } catch (error) {
-      await attempt.abandon();
+      await (error instanceof AuthBusyError ? attempt.shed() : attempt.abandon());
       throw error;
     }
     if (outcome === null) attempt.failed();

@@ -23,7 +23,7 @@ function occupy(t: TestApp, n: number): () => Promise<void> {
 }
 
 describe('a full bcrypt queue sheds logins with 503 (pen test finding 5)', () => {
-  it('answers 503 auth_busy with Retry-After, charges no throttle counter, and recovers', async () => {
+  it('answers 503 auth_busy with Retry-After, charges only the IP, and recovers', async () => {
     const t = await buildTestApp('sqlite', { passwordConcurrency: 1, passwordQueueLimit: 1 });
     apps.push(t);
     const release = occupy(t, 2); // the one slot and the one queue place
@@ -40,8 +40,9 @@ describe('a full bcrypt queue sheds logins with 503 (pen test finding 5)', () =>
     });
     expect(res.headers['retry-after']).toBe('1');
     expect(res.headers['cache-control']).toBe('no-store');
+    // Not a credential check: alice's counters are untouched; the IP's attempt counts.
     expect(Container.get(AUTH_RUNTIME).throttle?.memoryEntries()).toEqual({
-      ip: 0,
+      ip: 1,
       pair: 0,
       account: 0,
     });
@@ -52,5 +53,28 @@ describe('a full bcrypt queue sheds logins with 503 (pen test finding 5)', () =>
       .post('/auth/login')
       .send({ email: 'alice@example.com', password: PASSWORDS.alice });
     expect(after.status).toBe(200);
+  });
+});
+
+describe('shed attempts count against their IP only', () => {
+  it('one IP that keeps the queue full is cut off by its IP limit', async () => {
+    const t = await buildTestApp('sqlite', {
+      passwordConcurrency: 1,
+      passwordQueueLimit: 0,
+      throttle: { perIp: 3 },
+    });
+    apps.push(t);
+    const release = occupy(t, 1);
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await request(t.app)
+        .post('/auth/login')
+        .send({ email: `u${i}@example.com`, password: 'wrong-password' });
+      statuses.push(res.status);
+    }
+    logged.mockRestore();
+    await release();
+    expect(statuses).toEqual([503, 503, 503, 429]);
   });
 });
