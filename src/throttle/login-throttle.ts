@@ -82,9 +82,10 @@ class InsuredCounter implements Counter {
  * credential check runs, so parallel guesses cannot slip past a limit. The first counter over
  * its limit answers {@link TooManyRequestsError} (429, `Retry-After`) before any query or hash,
  * and every point the attempt reserved is given back: only checks that ran and failed stay
- * counted (and, on the IP only, attempts the busy hasher shed). An IP over its own limit therefore never reaches an account's counter, and one IP can
- * charge an account at most `perAccountAndIp` times a window. A success gives its points back and
- * clears the (identifier, IP) counter.
+ * counted (and, on the IP only, attempts the busy hasher shed). An IP over its own limit
+ * therefore never reaches an account's counter, and one IP can charge an account at most
+ * `perAccountAndIp` times a window. A success gives its points back and clears the
+ * (identifier, IP) counter.
  *
  * @example
  * ```ts

@@ -6,6 +6,7 @@ import { Container } from 'typedi';
 import {
   BoundedMemoryLimiter,
   foldIdentifier,
+  resolveAuthConfig,
   type AuthOptions,
   type LoginThrottle,
   type ThrottleOptions,
@@ -13,7 +14,7 @@ import {
 import { AUTH_RUNTIME } from '../../src/http/runtime';
 import { startExample, stopExample, type ExampleHarness } from '../example/harness';
 import { buildTestApp, PASSWORDS, type TestApp } from '../support/app';
-import { testClock } from '../support/clock';
+import { TEST_SECRET, testClock } from '../support/clock';
 import { describeEngines } from '../support/engines';
 import { TcpProxy } from '../support/tcp-proxy';
 
@@ -465,5 +466,26 @@ describe('Redis trouble does not stall logins (pen test finding 4)', () => {
     expect(await failures(t, 'alice@example.com', 1)).toEqual([401]);
     await proxy.down();
     await expectServedFromMemory(t);
+  });
+});
+
+describe('throttle options', () => {
+  const resolve = (throttle: ThrottleOptions) =>
+    resolveAuthConfig({ secretKey: TEST_SECRET, throttle }, {}).throttle;
+
+  it('defaults: the default fold, 10000 keys per memory counter, 200 ms per Redis call', () => {
+    expect(resolve({})).toMatchObject({
+      foldIdentifier,
+      maxMemoryEntries: 10_000,
+      redisTimeoutMs: 200,
+    });
+  });
+
+  it('refuses a fold that is not a function, and bounds that are not positive whole numbers', () => {
+    expect(() => resolve({ foldIdentifier: 'lower' as unknown as () => string })).toThrow(
+      /throttle\.foldIdentifier/,
+    );
+    expect(() => resolve({ maxMemoryEntries: 0 })).toThrow(/throttle\.maxMemoryEntries/);
+    expect(() => resolve({ redisTimeoutMs: 1.5 })).toThrow(/throttle\.redisTimeoutMs/);
   });
 });
