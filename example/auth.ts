@@ -21,9 +21,15 @@ export class ExampleAuth extends BaseUserAuthentication<User> {
   /**
    * Logs in by email. An unknown email still costs one bcrypt compare (`checkPassword`), so the
    * answer time does not reveal which emails have accounts.
+   *
+   * The row found must carry exactly the address asked for: a case- and accent-insensitive
+   * collation (MariaDB/MySQL `utf8mb4_general_ci`) also returns alice's row for `alicé@…` or
+   * `ÅLICE@…`, and a spelling that is not the account's own must not sign in as it.
    */
   async authenticate({ username, password }: LoginCredentials): Promise<User | null> {
-    const user = await this.users.findOneBy({ email: normalizeEmail(username) });
+    const email = normalizeEmail(username);
+    const found = await this.users.findOneBy({ email });
+    const user = found?.email === email ? found : null;
     return (await this.checkPassword(user, password, user?.passwordHash)) ? user : null;
   }
 

@@ -35,8 +35,25 @@ function authOptions(): AuthOptions {
     );
   }
   if (process.env.REDIS_URL) {
-    // Login throttling shared by every instance of the app.
-    redis = new Redis(process.env.REDIS_URL);
+    // Login throttling shared by every instance of the app. While Redis is away, commands fail at
+    // once instead of queueing (the library then counts in memory), and errors are logged once
+    // per outage instead of once per reconnect attempt.
+    redis = new Redis(process.env.REDIS_URL, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2_000,
+      commandTimeout: 1_000,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
+    });
+    let down = false;
+    redis.on('error', (error: Error) => {
+      if (!down) console.error(`Redis unavailable (${error.message}); throttling in memory.`);
+      down = true;
+    });
+    redis.on('ready', () => {
+      if (down) console.log('Redis is back; throttling in Redis again.');
+      down = false;
+    });
     options.throttle = { redis };
   }
   if (!production && process.env.AUTH_COOKIE_SECURE === undefined) {

@@ -21,11 +21,13 @@ export type {
   ResolvedKeys,
   TokenLocation,
 } from './config';
+export { foldIdentifier } from './throttle';
 export type { ResolvedThrottleOptions, ThrottleOptions } from './throttle';
 
 // Errors
 export {
   AUTH_ERROR_CODES,
+  AuthBusyError,
   AuthConfigError,
   AuthError,
   AuthUnavailableError,
@@ -56,6 +58,7 @@ export {
   PasswordHasher,
   verifyPassword,
 } from './passwords';
+export type { PasswordHasherStats } from './passwords';
 
 // Users
 export { BaseUserAuthentication } from './users';
@@ -87,6 +90,10 @@ export type {
   ClaimsOf,
   DecodedToken,
   IssueOptions,
+  LiveTokenRow,
+  NewSession,
+  NewToken,
+  PurgeCounts,
   PurgeResult,
   PurposeKey,
   RefreshClaims,

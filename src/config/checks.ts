@@ -61,6 +61,12 @@ export const is = {
     }
     return value;
   },
+  fold: (value: unknown, key: string): ((identifier: string) => string) => {
+    if (typeof value !== 'function') {
+      throw new AuthConfigError(key, 'must be a function (string) => string.');
+    }
+    return value as (identifier: string) => string;
+  },
   function: (value: unknown, key: string): (() => number) => {
     if (typeof value !== 'function') {
       throw new AuthConfigError(key, `must be a function, got ${describe(value)}.`);

@@ -148,6 +148,13 @@ export interface AuthOptions {
    */
   passwordConcurrency?: number;
   /**
+   * bcrypt operations allowed to wait for a free slot; one more is refused at once with 503
+   * `auth_busy` and `Retry-After` instead of queueing (a storm of wrong passwords would otherwise
+   * make a real login wait for all of them). Env `AUTH_PASSWORD_QUEUE_LIMIT`. Default
+   * `8 × passwordConcurrency`; `0` sheds whenever every slot is busy.
+   */
+  passwordQueueLimit?: number;
+  /**
    * Names of extra claims allowed into tokens (from `BaseUserAuthentication.getExtraClaims()` or
    * `TokenService` calls). A claim not listed here is refused with an `AuthConfigError`, never
    * dropped. Registered claims (`sub`, `jti`, `type`, `sid`, `iat`, `exp`, `nbf`, `iss`, `aud`)

@@ -1,5 +1,6 @@
 import { expandHierarchy } from '../authz/hierarchy';
 import { AuthConfigError } from '../errors/config-error';
+import { defaultHashQueueLimit } from '../passwords/limiter';
 import type { ResolvedThrottleOptions } from '../throttle/options';
 import { env as parsers } from './checks';
 import { resolveKeys } from './keys';
@@ -178,9 +179,13 @@ function throttle(get: Values): ResolvedThrottleOptions | null {
     perAccountAndIp: get('throttle.perAccountAndIp') as number,
     perAccount: get('throttle.perAccount') as number,
     perIp: get('throttle.perIp') as number,
+    foldIdentifier: get('throttle.foldIdentifier') as (identifier: string) => string,
+    maxMemoryEntries: get('throttle.maxMemoryEntries') as number,
     redis: get('throttle.redis'),
     useRedisPackage: get('throttle.useRedisPackage') as boolean,
+    redisTimeoutMs: get('throttle.redisTimeoutMs') as number,
     keyPrefix: get('throttle.keyPrefix') as string,
+    now: get('now') as () => number,
   };
 }
 
@@ -241,6 +246,9 @@ export function resolveAuthConfig(
     leewaySeconds: get('leewaySeconds') as number,
     bcryptCost: get('bcryptCost') as number,
     passwordConcurrency: get('passwordConcurrency') as number,
+    passwordQueueLimit:
+      (get('passwordQueueLimit') as number | undefined) ??
+      defaultHashQueueLimit(get('passwordConcurrency') as number),
     extraClaims: extraClaims(get('extraClaims') as string[]),
     tokenLocation: locations(get('tokenLocation') as string[]),
     cookies: cookies(get, read(options, 'cookies.secure')),

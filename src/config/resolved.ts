@@ -48,6 +48,8 @@ export interface ResolvedAuthConfig {
   readonly bcryptCost: number;
   /** bcrypt operations allowed at once. */
   readonly passwordConcurrency: number;
+  /** bcrypt operations allowed to wait; more answer 503 `auth_busy`. */
+  readonly passwordQueueLimit: number;
   /** Names of extra claims copied into tokens. */
   readonly extraClaims: readonly string[];
   /** Where tokens are read from. */

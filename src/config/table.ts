@@ -1,4 +1,5 @@
 import { defaultHashConcurrency } from '../passwords/limiter';
+import { foldIdentifier } from '../throttle/keys';
 import { AuthConfigError } from '../errors/config-error';
 import { SUPPORTED_ALGORITHMS } from './keys';
 import { env, is, numberIn, oneOf, positive, type Check, type EnvParser } from './checks';
@@ -167,6 +168,13 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
     check: numberIn(1, 1024, 'operations', true),
     shown: 'cores − 1 (at least 1)',
   },
+  {
+    key: 'passwordQueueLimit',
+    env: 'AUTH_PASSWORD_QUEUE_LIMIT',
+    parse: env.number,
+    check: numberIn(0, 1_000_000, 'waiting bcrypt operations', true),
+    shown: '8 × `passwordConcurrency`',
+  },
   { key: 'extraClaims', fallback: [], check: is.stringList, shown: '`[]`' },
   {
     key: 'tokenLocation',
@@ -261,7 +269,25 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
     check: numberIn(1, 1e9, 'attempts', true),
     shown: '`100`',
   },
+  {
+    key: 'throttle.foldIdentifier',
+    fallback: () => foldIdentifier,
+    check: is.fold,
+    shown: '`foldIdentifier` (NFKD, marks stripped, case-folded, trimmed)',
+  },
+  {
+    key: 'throttle.maxMemoryEntries',
+    fallback: 10_000,
+    check: numberIn(1, 1e9, 'keys', true),
+    shown: '`10000` per counter',
+  },
   { key: 'throttle.redis', check: is.object, shown: 'none (memory)' },
+  {
+    key: 'throttle.redisTimeoutMs',
+    fallback: 200,
+    check: numberIn(1, 60_000, 'milliseconds', true),
+    shown: '`200`',
+  },
   { key: 'throttle.useRedisPackage', fallback: false, check: is.boolean, shown: '`false`' },
   { key: 'throttle.keyPrefix', fallback: 'rca-login', check: is.string, shown: '`rca-login`' },
   { key: 'now', fallback: () => Date.now, check: is.function, shown: '`Date.now`' },

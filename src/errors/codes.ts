@@ -9,11 +9,35 @@ export interface ErrorCodeSpec {
 const BEARER = 'Bearer';
 const INVALID_TOKEN = 'Bearer error="invalid_token"';
 
+/** A code the library answers with (see {@link AUTH_ERROR_CODES}); your own errors may add more. */
+export type AuthErrorCode =
+  | 'missing_credentials'
+  | 'invalid_credentials'
+  | 'invalid_token'
+  | 'token_expired'
+  | 'token_revoked'
+  | 'refresh_token_reused'
+  | 'wrong_token_type'
+  | 'user_inactive'
+  | 'invalid_request'
+  | 'validation_failed'
+  | 'password_policy'
+  | 'insufficient_scope'
+  | 'csrf_failed'
+  | 'not_found'
+  | 'session_not_found'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'too_many_requests'
+  | 'internal_error'
+  | 'auth_unavailable'
+  | 'auth_busy';
+
 /**
  * Every code the library itself answers with, and how: one table instead of literals spread over
  * the error classes. Codes are stable: clients may switch on them.
  */
-export const AUTH_ERROR_CODES = {
+export const AUTH_ERROR_CODES: Readonly<Record<AuthErrorCode, ErrorCodeSpec>> = {
   missing_credentials: { status: 401, challenge: BEARER },
   invalid_credentials: { status: 401, challenge: BEARER },
   invalid_token: { status: 401, challenge: INVALID_TOKEN },
@@ -34,7 +58,5 @@ export const AUTH_ERROR_CODES = {
   too_many_requests: { status: 429 },
   internal_error: { status: 500 },
   auth_unavailable: { status: 503 },
-} as const satisfies Record<string, ErrorCodeSpec>;
-
-/** A code the library answers with (see {@link AUTH_ERROR_CODES}); your own errors may add more. */
-export type AuthErrorCode = keyof typeof AUTH_ERROR_CODES;
+  auth_busy: { status: 503 },
+};

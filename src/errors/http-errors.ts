@@ -45,7 +45,7 @@ export class CsrfError extends CodedAuthError {
   }
 }
 
-/** 400 `password_policy`: a password the hashing policy refuses (over 72 UTF-8 bytes, or a NUL byte). */
+/** 400 `password_policy`: a password the hashing policy refuses (over 72 UTF-8 bytes, a NUL byte, a lone surrogate). */
 export class PasswordPolicyError extends CodedAuthError {
   constructor(message: string) {
     super('password_policy', message);
@@ -65,6 +65,24 @@ export class TooManyRequestsError extends CodedAuthError {
   readonly retryAfterSeconds: number;
   constructor(retryAfterSeconds: number) {
     super('too_many_requests', 'Too many attempts; try again later.');
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+
+  /** Adds `Retry-After`. */
+  override headers(): Record<string, string> {
+    return { ...super.headers(), 'Retry-After': String(this.retryAfterSeconds) };
+  }
+}
+
+/**
+ * 503 `auth_busy`: too many password checks are already waiting for bcrypt; this one is shed
+ * instead of queueing behind them. `retryAfterSeconds` is sent as `Retry-After`.
+ */
+export class AuthBusyError extends CodedAuthError {
+  /** Seconds until the caller may try again. */
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds = 1) {
+    super('auth_busy', 'The server is busy checking passwords; try again shortly.');
     this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
   }
 

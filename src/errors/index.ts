@@ -4,6 +4,7 @@ export { AUTH_ERROR_CODES } from './codes';
 export type { AuthErrorCode, ErrorCodeSpec } from './codes';
 export { AuthConfigError } from './config-error';
 export {
+  AuthBusyError,
   AuthUnavailableError,
   CsrfError,
   InactiveUserError,

@@ -24,7 +24,7 @@ import { listSessions, logout, logoutAll, revokeOwnSession, type CallerSession }
  * ```
  */
 export class AuthFlows<User = unknown> {
-  /** @param deps - the setup's parts (built by `setupAuth`). */
+  /** @internal Built by `setupAuth`; take it from `auth.flows`. */
   constructor(private readonly deps: FlowDeps<User>) {}
 
   /**

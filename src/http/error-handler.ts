@@ -21,7 +21,8 @@ export class AuthErrorHandler implements ExpressErrorMiddlewareInterface {
       return;
     }
     const response = this.toResponse(error);
-    if (response.status >= 500) this.log(error);
+    // A shed login (503 auth_busy) is load, not a fault: during a storm it would be a line each.
+    if (response.status >= 500 && response.body.code !== 'auth_busy') this.log(error);
     res.status(response.status).set(response.headers).json(response.body);
   }
 

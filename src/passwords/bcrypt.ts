@@ -9,7 +9,7 @@ export const HASH_PATTERN = /^\$2[abxy]\$(\d{2})\$[./A-Za-z0-9]{53}$/;
 
 /**
  * Hashes a password with bcrypt on libuv's thread pool (never on the event loop).
- * Refuses passwords over 72 bytes or with a NUL byte (400 `password_policy`).
+ * Refuses passwords over 72 bytes, with a NUL byte or a lone surrogate (400 `password_policy`).
  *
  * @param cost - bcrypt cost factor. Default 12.
  * @example
@@ -47,6 +47,12 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
  * @param cost - the cost currently configured. Default 12.
  */
 export function needsRehash(hash: string, cost: number = DEFAULT_BCRYPT_COST): boolean {
-  const match = HASH_PATTERN.exec(hash);
-  return match?.[1] === undefined || Number(match[1]) < cost;
+  const stored = hashCost(hash);
+  return stored === undefined || stored < cost;
+}
+
+/** @internal The cost a bcrypt hash was made with (4–31), or `undefined` if it is not one. */
+export function hashCost(hash: string): number | undefined {
+  const cost = Number(HASH_PATTERN.exec(hash)?.[1]);
+  return cost >= 4 && cost <= 31 ? cost : undefined;
 }

@@ -1,16 +1,36 @@
-import {
-  DEFAULT_BCRYPT_COST,
-  HASH_PATTERN,
-  hashPassword,
-  needsRehash,
-  verifyPassword,
-} from './bcrypt';
-import { ConcurrencyLimiter, defaultHashConcurrency } from './limiter';
+import bcrypt from 'bcrypt';
+import { DEFAULT_BCRYPT_COST, hashCost, needsRehash } from './bcrypt';
+import { ConcurrencyLimiter, defaultHashConcurrency, defaultHashQueueLimit } from './limiter';
+import { assertHashablePassword } from './policy';
+
+const DUMMY_PASSWORD = 'dummy-password-for-timing';
+
+/** Work done by a {@link PasswordHasher} so far, and its queue right now. */
+export interface PasswordHasherStats {
+  /** bcrypt hashes computed (new passwords, rehashes, the dummy hashes it keeps). */
+  readonly hashes: number;
+  /** bcrypt compares run. */
+  readonly compares: number;
+  /**
+   * bcrypt work spent on compares, in key-expansion rounds: a compare at cost `c` is `2^c`.
+   * Every login check spends exactly `2^cost` of them, whatever the account.
+   */
+  readonly compareRounds: number;
+  /** Operations running now. */
+  readonly running: number;
+  /** Operations waiting for a slot now. */
+  readonly queued: number;
+  /** Operations refused with 503 `auth_busy` because the queue was full. */
+  readonly shed: number;
+}
 
 /**
- * Password hashing bound to one configured cost, with a timing-safe check for login: when there
- * is no user (or no hash), it still spends one bcrypt compare against a dummy hash of the same
- * cost, so an unknown account takes as long as a wrong password.
+ * Password hashing bound to one configured cost, with a timing-safe check for login. Every
+ * {@link PasswordHasher.check} spends the same bcrypt work — one compare at the configured cost —
+ * whether the account is unknown (a compare against a dummy hash), has a hash at the configured
+ * cost, or has a weaker legacy hash (its compare, then dummy compares that make up the rest).
+ * At most `concurrency` operations run at once and `queueLimit` wait; the next is refused with
+ * {@link AuthBusyError} (503 `auth_busy`, `Retry-After`) instead of waiting behind a storm.
  *
  * @example
  * ```ts
@@ -19,24 +39,32 @@ import { ConcurrencyLimiter, defaultHashConcurrency } from './limiter';
  * ```
  */
 export class PasswordHasher {
-  private dummy: Promise<string> | undefined;
-  private readonly limiter: ConcurrencyLimiter;
+  /** @internal The slots and queue that every hash and check of this hasher goes through. */
+  readonly limiter: ConcurrencyLimiter;
+  private readonly dummies = new Map<number, Promise<string>>();
+  private hashes = 0;
+  private compares = 0;
+  private compareRounds = 0;
 
   /**
    * @param cost - bcrypt cost. Default 12.
    * @param concurrency - bcrypt operations run at once; more wait their turn. Default: one fewer
    * than the machine's cores, at least 1, so hashing never takes every core from the event loop.
+   * @param queueLimit - operations allowed to wait for a slot; more are refused with 503
+   * `auth_busy`. Default `8 × concurrency`.
    */
   constructor(
     readonly cost: number = DEFAULT_BCRYPT_COST,
     concurrency: number = defaultHashConcurrency(),
+    queueLimit: number = defaultHashQueueLimit(concurrency),
   ) {
-    this.limiter = new ConcurrencyLimiter(concurrency);
+    this.limiter = new ConcurrencyLimiter(concurrency, queueLimit);
   }
 
-  /** Hashes a password at this hasher's cost. */
-  hash(password: string): Promise<string> {
-    return this.limiter.run(() => hashPassword(password, this.cost));
+  /** Hashes a password at this hasher's cost (policy first: 400 `password_policy`). */
+  async hash(password: string): Promise<string> {
+    assertHashablePassword(password);
+    return this.limiter.run(() => this.bcryptHash(password, this.cost));
   }
 
   /** Whether a stored hash is below this hasher's cost (or not bcrypt at all). */
@@ -45,16 +73,57 @@ export class PasswordHasher {
   }
 
   /**
-   * Verifies `password` against `hash`; with no usable hash, compares against a dummy hash of the same
-   * cost and returns `false`. Always costs one bcrypt compare.
+   * Verifies `password` against `hash`; with no usable hash, compares against a dummy hash of
+   * the configured cost and returns `false`. A wrong password on a hash weaker than the
+   * configured cost is followed by dummy compares at costs `stored … cost − 1`, so the work adds
+   * up to one compare at the configured cost (`2^stored + 2^stored + … + 2^(cost−1) = 2^cost`).
    */
   async check(hash: string | null | undefined, password: string): Promise<boolean> {
-    if (typeof hash === 'string' && HASH_PATTERN.test(hash)) {
-      return this.limiter.run(() => verifyPassword(password, hash));
+    assertHashablePassword(password);
+    const stored = typeof hash === 'string' ? hashCost(hash) : undefined;
+    return this.limiter.run(async () => {
+      if (hash == null || stored === undefined) {
+        await this.compare(password, await this.dummy(this.cost), this.cost);
+        return false;
+      }
+      const ok = await this.compare(password, hash, stored);
+      for (let cost = stored; !ok && cost < this.cost; cost++) {
+        await this.compare(password, await this.dummy(cost), cost);
+      }
+      return ok;
+    });
+  }
+
+  /** Work done so far and the queue right now. */
+  stats(): PasswordHasherStats {
+    return {
+      hashes: this.hashes,
+      compares: this.compares,
+      compareRounds: this.compareRounds,
+      running: this.limiter.running,
+      queued: this.limiter.queued,
+      shed: this.limiter.shed,
+    };
+  }
+
+  private bcryptHash(password: string, cost: number): Promise<string> {
+    this.hashes++;
+    return bcrypt.hash(password, cost);
+  }
+
+  private compare(password: string, hash: string, cost: number): Promise<boolean> {
+    this.compares++;
+    this.compareRounds += 2 ** cost;
+    return bcrypt.compare(password, hash);
+  }
+
+  /** A hash of a fixed password at `cost`, made once (inside the caller's slot). */
+  private dummy(cost: number): Promise<string> {
+    let dummy = this.dummies.get(cost);
+    if (dummy === undefined) {
+      dummy = this.bcryptHash(DUMMY_PASSWORD, cost);
+      this.dummies.set(cost, dummy);
     }
-    this.dummy ??= this.hash('dummy-password-for-timing');
-    const dummy = await this.dummy;
-    await this.limiter.run(() => verifyPassword(password, dummy));
-    return false;
+    return dummy;
   }
 }

@@ -88,6 +88,14 @@ export interface AuthSetup<User = unknown> {
 }
 
 const setups = new WeakMap<AuthRuntime, AuthSetup>();
+const runtimes = new WeakMap<AuthSetup, AuthRuntime>();
+
+/** @internal The runtime behind a setup (for the library's own tests and tools). */
+export function runtimeOfSetup(setup: AuthSetup): AuthRuntime {
+  const runtime = runtimes.get(setup);
+  if (runtime === undefined) throw new Error('not a setup made by setupAuth');
+  return runtime;
+}
 
 /** @internal The public setup of a runtime. */
 export function setupOf(runtime: AuthRuntime): AuthSetup {
@@ -163,7 +171,11 @@ export function setupAuth<User>(input: SetupAuthInput<User>): AuthSetup<User> {
   const dataSource = checkDataSource(input.dataSource);
   const config = resolveAuthConfig(input.options, input.env);
   const users = findUserAuthentication(input.userAuthentication);
-  const passwords = new PasswordHasher(config.bcryptCost, config.passwordConcurrency);
+  const passwords = new PasswordHasher(
+    config.bcryptCost,
+    config.passwordConcurrency,
+    config.passwordQueueLimit,
+  );
   users.passwords = passwords;
   const tokens = new TokenService(dataSource, config);
   const runtime = createRuntime({ config, tokens, users, passwords });
@@ -187,5 +199,6 @@ export function setupAuth<User>(input: SetupAuthInput<User>): AuthSetup<User> {
     status: () => describeSetup(runtime),
   };
   setups.set(runtime, setup);
+  runtimes.set(setup, runtime);
   return setup;
 }

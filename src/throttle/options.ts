@@ -13,6 +13,8 @@ export interface ThrottleOptions {
   perAccountAndIp?: number;
   /**
    * Failed attempts allowed per account identifier from all IPs together. Default `100`.
+   * Only credential checks that ran and failed count (an IP already over one of its own limits
+   * never reaches this counter), so one IP can charge it at most `perAccountAndIp` times a window.
    * Slows a distributed guess against one account; an attacker can use it to make the account
    * wait out the rest of the window, never longer.
    */
@@ -20,12 +22,35 @@ export interface ThrottleOptions {
   /** Failed attempts allowed per client IP across all identifiers. Default `100`. */
   perIp?: number;
   /**
+   * Maps a login identifier to the name its counters are kept under; spellings that fold alike
+   * share counters. Default {@link foldIdentifier}: case folded, Unicode NFKD with combining
+   * marks removed, trimmed — at least as wide as a case- and accent-insensitive database
+   * collation, so `ALÌCÉ@example.com` cannot get fresh counters for `alice@example.com`. The
+   * result is hashed: counter keys have a fixed size whatever the identifier.
+   */
+  foldIdentifier?: (identifier: string) => string;
+  /**
+   * Most keys each in-memory counter (per IP, per account, per pair) holds. Default `10000`
+   * (a few MB in all). When full, expired windows go first, then the key holding the fewest
+   * failures: resetting a victim's counter of `k` failures takes `maxMemoryEntries × k` failed
+   * logins first. Applies to the memory store and to the in-memory stand-in used while Redis is
+   * unreachable.
+   */
+  maxMemoryEntries?: number;
+  /**
    * A connected ioredis (or node-redis with `useRedisPackage`) client: counters then hold across
-   * instances. Default: in-process memory. If Redis fails, an in-memory limiter takes over.
+   * instances. Default: in-process memory. While Redis is not ready, or a call takes longer than
+   * `redisTimeoutMs`, an in-memory limiter answers instead.
    */
   redis?: unknown;
   /** With `redis`: the client is node-redis, not ioredis. Default `false`. */
   useRedisPackage?: boolean;
+  /**
+   * With `redis`: how long one Redis call may take before the in-memory limiter answers instead,
+   * in milliseconds. Default `200`. A login makes at most four calls in a row (three checks, then
+   * one batch of updates), so a frozen Redis delays it by at most about four times this.
+   */
+  redisTimeoutMs?: number;
   /** Key prefix in the store. Default `"rca-login"`. */
   keyPrefix?: string;
 }
@@ -40,10 +65,18 @@ export interface ResolvedThrottleOptions {
   readonly perAccount: number;
   /** Failures allowed per IP. */
   readonly perIp: number;
+  /** Identifier → counter name. */
+  readonly foldIdentifier: (identifier: string) => string;
+  /** Keys each in-memory counter holds at most. */
+  readonly maxMemoryEntries: number;
   /** Redis client, or undefined for memory. */
   readonly redis: unknown;
   /** Whether the client is node-redis. */
   readonly useRedisPackage: boolean;
+  /** Longest wait on one Redis call, ms. */
+  readonly redisTimeoutMs: number;
   /** Store key prefix. */
   readonly keyPrefix: string;
+  /** The clock the in-memory windows run on (the configuration's `now`). */
+  readonly now: () => number;
 }

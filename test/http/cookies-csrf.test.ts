@@ -387,7 +387,8 @@ describe('CSRF on cookie-authenticated requests', () => {
     });
     expect(twoCsrf.status).toBe(400);
     // Neither request consumed anything.
-    expect((await send(t().app, 'get', '/t/me', { Cookie: allCookies(s) })).status).toBe(200);
+    const after = await send(t().app, 'get', '/t/me', { Cookie: allCookies(s) });
+    expect(after.status, after.text).toBe(200);
     const rotated = await send(t().app, 'post', '/auth/cookie/refresh', {
       Cookie: allCookies(s),
       'X-CSRF-Token': s.csrf,

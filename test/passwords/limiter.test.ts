@@ -1,7 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { PasswordHasher, resolveAuthConfig } from '../../src';
-import { ConcurrencyLimiter, defaultHashConcurrency } from '../../src/passwords/limiter';
+import { AuthBusyError, PasswordHasher, resolveAuthConfig } from '../../src';
+import {
+  ConcurrencyLimiter,
+  defaultHashConcurrency,
+  defaultHashQueueLimit,
+} from '../../src/passwords/limiter';
 import { TEST_SECRET } from '../support/clock';
 
 describe('bcrypt concurrency limit', () => {
@@ -66,6 +70,57 @@ describe('bcrypt concurrency limit', () => {
     expect(resolveAuthConfig(base, { AUTH_PASSWORD_CONCURRENCY: '3' }).passwordConcurrency).toBe(3);
     expect(() => resolveAuthConfig({ ...base, passwordConcurrency: 0 }, {})).toThrow(
       /passwordConcurrency/,
+    );
+  });
+});
+
+describe('bcrypt queue limit (pen test finding 5)', () => {
+  it('refuses a task with AuthBusyError once the slots and the queue are full', async () => {
+    const limiter = new ConcurrencyLimiter(1, 1);
+    let open = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const first = limiter.run(() => gate.then(() => 'first'));
+    const second = limiter.run(() => Promise.resolve('second'));
+    expect([limiter.running, limiter.queued]).toEqual([1, 1]);
+    const third = limiter.run(() => Promise.resolve('third'));
+    await expect(third).rejects.toBeInstanceOf(AuthBusyError);
+    await expect(third).rejects.toMatchObject({
+      status: 503,
+      code: 'auth_busy',
+      retryAfterSeconds: 1,
+    });
+    expect(limiter.shed).toBe(1);
+    open();
+    expect(await Promise.all([first, second])).toEqual(['first', 'second']);
+    expect([limiter.running, limiter.queued]).toEqual([0, 0]);
+  });
+
+  it('with maxWaiting 0 sheds whenever every slot is busy', async () => {
+    const limiter = new ConcurrencyLimiter(1, 0);
+    let open = (): void => undefined;
+    const first = limiter.run(() => new Promise<void>((resolve) => (open = resolve)));
+    await expect(limiter.run(() => Promise.resolve())).rejects.toBeInstanceOf(AuthBusyError);
+    open();
+    await first;
+    await expect(limiter.run(() => Promise.resolve('free again'))).resolves.toBe('free again');
+  });
+
+  it('refuses a negative or fractional maxWaiting', () => {
+    expect(() => new ConcurrencyLimiter(1, -1)).toThrow(RangeError);
+    expect(() => new ConcurrencyLimiter(1, 1.5)).toThrow(RangeError);
+  });
+
+  it('passwordQueueLimit is configurable, defaulting to 8 per slot', () => {
+    const base = { secretKey: TEST_SECRET, passwordConcurrency: 3 };
+    expect(resolveAuthConfig(base, {}).passwordQueueLimit).toBe(24);
+    expect(defaultHashQueueLimit(3)).toBe(24);
+    expect(resolveAuthConfig(base, { AUTH_PASSWORD_QUEUE_LIMIT: '5' }).passwordQueueLimit).toBe(5);
+    expect(resolveAuthConfig({ ...base, passwordQueueLimit: 0 }, {}).passwordQueueLimit).toBe(0);
+    expect(() => resolveAuthConfig({ ...base, passwordQueueLimit: -1 }, {})).toThrow(
+      /passwordQueueLimit/,
+    );
+    expect(() => resolveAuthConfig(base, { AUTH_PASSWORD_QUEUE_LIMIT: '2.5' })).toThrow(
+      /passwordQueueLimit/,
     );
   });
 });

@@ -2,11 +2,14 @@ import net from 'node:net';
 
 /**
  * A loopback TCP proxy in front of a real server, so a test can cut the database off under a
- * running app (every connection dropped, new ones refused) and bring it back on the same port.
+ * running app (every connection dropped, new ones refused) and bring it back on the same port,
+ * or freeze it (connections stay open, nothing is forwarded either way) and thaw it.
  */
 export class TcpProxy {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
+  private readonly links = new Set<[net.Socket, net.Socket]>();
+  private frozen = false;
   port = 0;
 
   constructor(
@@ -26,7 +29,15 @@ export class TcpProxy {
           upstream.destroy();
         });
       }
-      client.pipe(upstream).pipe(client);
+      const link: [net.Socket, net.Socket] = [client, upstream];
+      this.links.add(link);
+      client.on('close', () => this.links.delete(link));
+      if (this.frozen) {
+        client.pause();
+        upstream.pause();
+      } else {
+        client.pipe(upstream).pipe(client);
+      }
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -36,6 +47,23 @@ export class TcpProxy {
     });
     this.port = (server.address() as net.AddressInfo).port;
     this.server = server;
+  }
+
+  /** A hung server: open connections stay up but carry nothing; new ones connect and hang too. */
+  freeze(): void {
+    this.frozen = true;
+    for (const [client, upstream] of this.links) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+  }
+
+  /** Ends a {@link TcpProxy.freeze}: what was held back flows on. */
+  thaw(): void {
+    this.frozen = false;
+    for (const [client, upstream] of this.links) client.pipe(upstream).pipe(client);
   }
 
   /** The outage: drops every open connection and refuses new ones. */
