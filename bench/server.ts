@@ -6,9 +6,10 @@
  *   stateless HS256), `library` (routing-controllers-auth, stateful, the stripped server) or
  *   `example-app` (the example's own `createApp`, in this process, so it can be counted and
  *   profiled like the others; its token comes from `POST /auth/login` as user 1).
- * - Toggles of the `library` variant, one at a time towards the example's app (anatomy section):
- *   `BENCH_CLASS_TRANSFORMER=1` / `BENCH_VALIDATION=1` set routing-controllers' options of the
- *   same names, as the example does. `BENCH_POOL_SIZE`: the pool size (default: the driver's).
+ * - Toggles (anatomy section): `BENCH_CLASS_TRANSFORMER` / `BENCH_VALIDATION` = `0` or `1` set
+ *   routing-controllers' options of the same names on the none / passport / library servers
+ *   (unset: routing-controllers' defaults, both `true`, which the example also sets explicitly).
+ *   `BENCH_POOL_SIZE`: the pool size (default: the driver's).
  *   `BENCH_POOL_PROBE=1`: count pg pool checkouts that had to queue, and the time they waited.
  * - `BENCH_DB`: `sqlite` | `postgres` | `mariadb`; `BENCH_ISOLATION`: the SQLite file, or the
  *   postgres schema / mariadb database made by `fixtures.js create`.
@@ -21,7 +22,8 @@
  *
  * IPC: sends `{ type: 'ready', port, tokens, login, library }` once listening (`library`: the
  * library's resolved bcrypt cost and password concurrency); answers `{ type: 'stats' }`
- * with the query counts (running totals), the process's CPU time and the pool probe's counts; `{ type: 'profile-start' }` /
+ * with the query counts (running totals), the process's CPU time, the pool probe's counts and
+ * the event-loop delay since the previous `stats`; `{ type: 'profile-start' }` /
  * `{ type: 'profile-stop', file }` record a V8 CPU profile of one window (`--cpu-prof` of the
  * driver); on `{ type: 'stop' }`, SIGTERM, SIGINT or a lost parent it stops accepting, lets the
  * requests in flight finish (bounded), and only then closes the DataSource and exits.
@@ -31,6 +33,7 @@ import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { Session } from 'node:inspector/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import cookieParser from 'cookie-parser';
 import express, { type Express, type Request, type RequestHandler } from 'express';
 import jwt from 'jsonwebtoken';
@@ -155,6 +158,12 @@ interface Built {
 
 const flag = (name: string): boolean => process.env[name] === '1';
 
+/** `true` / `false` for an env toggle set to `1` / `0`; `undefined` (the default) otherwise. */
+function toggle(name: string): boolean | undefined {
+  const value = process.env[name];
+  return value === '1' ? true : value === '0' ? false : undefined;
+}
+
 /** An Express app with routing-controllers over `options`, as the example builds its own. */
 function expressApp(options: RoutingControllersOptions): Express {
   useContainer(Container);
@@ -163,8 +172,10 @@ function expressApp(options: RoutingControllersOptions): Express {
   app.use(cookieParser());
   useExpressServer(app, {
     ...options,
-    ...(flag('BENCH_CLASS_TRANSFORMER') && { classTransformer: true }),
-    ...(flag('BENCH_VALIDATION') && { validation: true }),
+    ...(toggle('BENCH_CLASS_TRANSFORMER') !== undefined && {
+      classTransformer: toggle('BENCH_CLASS_TRANSFORMER'),
+    }),
+    ...(toggle('BENCH_VALIDATION') !== undefined && { validation: toggle('BENCH_VALIDATION') }),
   });
   return app;
 }
@@ -348,6 +359,9 @@ async function main(): Promise<void> {
   process.on('disconnect', () => {
     stop(0);
   });
+  // Event-loop delay (10 ms resolution): how far behind the process runs its callbacks.
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const profiler = new Session();
   process.on('message', (message: { type?: string; file?: string }) => {
     if (message.type === 'profile-start') {
@@ -372,7 +386,10 @@ async function main(): Promise<void> {
         ...queries(),
         cpuMicros: cpu.user + cpu.system,
         pool: pool?.snapshot() ?? null,
+        // Since the previous stats message: over the measured window in the `after` reading.
+        loopDelay: { meanMs: loop.mean / 1e6, p99Ms: loop.percentile(99) / 1e6 },
       });
+      loop.reset();
     } else if (message.type === 'stop') {
       stop(0);
     }

@@ -142,7 +142,8 @@ export async function paced({ port, requests, duration, rate }) {
  * read around it. `connections` defaults to the options'; `maxTokens` limits the load to the
  * server's first tokens (default: all of them, one per seeded user).
  * With --cpu-prof, a bench server records a CPU profile of the measured window only, written to
- * bench/profiles/<name>-n<responses>.cpuprofile (the response count gives per-request costs).
+ * bench/profiles/<name>-n<responses>.cpuprofile (the response count gives per-request costs);
+ * for the example process the window is noted in `server.windows` (see `cropProfile`).
  */
 export async function measure(server, options, { rate, name, connections, maxTokens } = {}) {
   const requests = meRequests(server.tokens.slice(0, maxTokens));
@@ -164,10 +165,17 @@ export async function measure(server, options, { rate, name, connections, maxTok
     stopProfile = await server.profile();
   }
   const before = await server.stats();
+  const startUs = process.hrtime.bigint() / 1000n;
   const result = await load(options.duration);
+  const endUs = process.hrtime.bigint() / 1000n;
   const after = await server.stats();
   const responses = result.ok + result.non2xx;
   if (profiling) await stopProfile(file(responses));
+  // A process profiled as a whole (the example under node --cpu-prof) is cropped to this window
+  // once it has exited: V8's profile clock and hrtime are both CLOCK_MONOTONIC.
+  if (options.cpuProf && name !== undefined && server.profile === undefined) {
+    server.windows?.push({ file: file(responses), startUs: Number(startUs), endUs: Number(endUs) });
+  }
   const per = (key) => (responses ? (after[key] - before[key]) / responses : NaN);
   const pool =
     after.pool && before.pool
@@ -179,6 +187,13 @@ export async function measure(server, options, { rate, name, connections, maxTok
             Math.max(1, after.pool.checkouts - before.pool.checkouts),
           waitMicrosPerRequest: (after.pool.waitMicros - before.pool.waitMicros) / responses,
           maxWaiting: after.pool.maxWaiting,
+          holdMicrosPerCheckout:
+            (after.pool.holdMicros - before.pool.holdMicros) /
+            Math.max(1, after.pool.releases - before.pool.releases),
+          // Share of the pool's client-time in use over the window (1 = every client always out).
+          busyShare:
+            (after.pool.holdMicros - before.pool.holdMicros) /
+            (after.pool.size * result.seconds * 1e6),
         }
       : null;
   return {
@@ -187,5 +202,6 @@ export async function measure(server, options, { rate, name, connections, maxTok
     storeQueriesPerRequest: per('store'),
     cpuMicrosPerRequest: per('cpuMicros'),
     pool,
+    ...(after.loopDelay && { loopDelay: after.loopDelay }),
   };
 }

@@ -6,7 +6,7 @@
  * first (after the load has stopped), by SIGKILL as the last resort.
  */
 import { execFileSync, fork, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { log, ROOT, sleep, withTimeout } from './util.mjs';
@@ -144,6 +144,33 @@ export function startServer(env) {
 
 export const stopServer = (server) => server.stop();
 
+/**
+ * Writes the samples of a whole-process V8 CPU profile that fall in [startUs, endUs] (monotonic
+ * µs, the clock of both V8's profiler and process.hrtime on Linux) to `file`.
+ */
+function cropProfile(wholeFile, { file, startUs, endUs }) {
+  const profile = JSON.parse(readFileSync(wholeFile, 'utf8'));
+  const samples = [];
+  const timeDeltas = [];
+  let t = profile.startTime;
+  let last = startUs;
+  for (let i = 0; i < profile.samples.length; i++) {
+    t += profile.timeDeltas[i];
+    if (t < startUs || t > endUs) continue;
+    samples.push(profile.samples[i]);
+    timeDeltas.push(t - last);
+    last = t;
+  }
+  if (samples.length === 0) {
+    log(`profile ${path.basename(file)}: no samples in the window (clock mismatch?)`);
+    return;
+  }
+  writeFileSync(
+    file,
+    JSON.stringify({ ...profile, startTime: startUs, endTime: last, samples, timeDeltas }),
+  );
+}
+
 /** A free loopback port. */
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -175,8 +202,14 @@ function procCpuMicros(pid) {
  */
 export async function startExample(env, { cpuProfDir } = {}) {
   const port = await freePort();
-  const args = cpuProfDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, EXAMPLE_MAIN]
+  const profileFile = cpuProfDir ? path.join(cpuProfDir, `example-${port}.whole.json`) : undefined;
+  const args = profileFile
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${cpuProfDir}`,
+        `--cpu-prof-name=${path.basename(profileFile)}`,
+        EXAMPLE_MAIN,
+      ]
     : [EXAMPLE_MAIN];
   const child = track(
     spawn(process.execPath, args, {
@@ -200,12 +233,17 @@ export async function startExample(env, { cpuProfDir } = {}) {
       store: NaN,
       pool: null,
     }),
+    windows: [],
     stop: async () => {
       servers.delete(server);
       if (child.exitCode !== null || child.signalCode !== null) return;
       // The example's own SIGTERM handler closes the server, then its DataSource.
       child.kill('SIGTERM');
       await exitOf(child, 10_000, 'example stop');
+      if (profileFile && existsSync(profileFile)) {
+        for (const window of server.windows) cropProfile(profileFile, window);
+        rmSync(profileFile, { force: true });
+      }
     },
   };
   servers.add(server);

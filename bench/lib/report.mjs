@@ -263,7 +263,7 @@ function anatomySection(results, options) {
   return [
     `## Anatomy: what the example's path and the connection count add (PostgreSQL, bench servers)`,
     '',
-    `One change at a time from the stripped library server towards the example's \`createApp\` (run in a bench server process, so queries, CPU and the pg pool are counted), one token each, pools at 10 unless said. "pool" columns: \`pool.connect\` calls per request (TypeORM's runner for the user, the store's prepared \`pool.query\` for the token), the share of them that found no idle client and queued, and the time queued per request.`,
+    `One change at a time around the stripped library server (routing-controllers' defaults, which are also the example's settings: \`classTransformer\` and \`validation\` on) and the example's own \`createApp\`, all run in bench server processes (so queries, CPU and the pg pool are counted), one token each, pools at 10 unless said. "pool" columns: \`pool.connect\` calls per request (TypeORM's runner for the user, the store's prepared \`pool.query\` for the token), the share of them that found no idle client and queued, the time queued per request, how long a client stays checked out (its query's round trip plus the wait for the event loop to run the code that releases it), and the share of the pool's client-time in use. "loop delay": the server's mean event-loop delay over the window.`,
     '',
     ...table(
       [
@@ -277,10 +277,13 @@ function anatomySection(results, options) {
         'pool checkouts/req',
         'queued',
         'pool wait µs/req',
+        'client held µs',
+        'pool busy',
+        'loop delay ms',
         `× ${base} req/s`,
         `Δ CPU µs/req vs ${base}`,
       ],
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
       ids.map((id) => {
         const s = a.summary[id];
         return [
@@ -294,6 +297,9 @@ function anatomySection(results, options) {
           fmt(s.pool?.checkoutsPerRequest, 2),
           s.pool ? `${fmt(s.pool.queuedShare * 100, 1)} %` : '—',
           fmt(s.pool?.waitMicrosPerRequest),
+          fmt(s.pool?.holdMicrosPerCheckout),
+          s.pool?.busyShare === undefined ? '—' : `${fmt(s.pool.busyShare * 100)} %`,
+          fmt(s.loopDelay?.meanMs, 1),
           fmtRatio(ratio(a.summary, id, base)),
           fmt(s.cpuMicrosPerRequest - a.summary[base]?.cpuMicrosPerRequest),
         ];

@@ -13,9 +13,9 @@ const SUMMED = new Set(['errors', 'non2xx', 'loginErrors']);
 export const describeWindow = (m) =>
   `${fmt(m.rps)} req/s  p50 ${fmt(m.p50, 2)} ms  p99 ${fmt(m.p99, 2)} ms  q/req ${fmt(m.queriesPerRequest, 2)}  cpu ${fmt(m.cpuMicrosPerRequest)} µs/req  err ${m.errors + m.non2xx}${
     m.pool
-      ? `  pool: ${fmt(m.pool.checkoutsPerRequest, 2)} checkouts/req, ${fmt(m.pool.queuedShare * 100, 1)} % queued, ${fmt(m.pool.waitMicrosPerRequest)} µs wait/req`
+      ? `  pool: ${fmt(m.pool.checkoutsPerRequest, 2)} checkouts/req, ${fmt(m.pool.queuedShare * 100, 1)} % queued, ${fmt(m.pool.waitMicrosPerRequest)} µs wait/req, held ${fmt(m.pool.holdMicrosPerCheckout)} µs, busy ${fmt(m.pool.busyShare * 100)} %`
       : ''
-  }`;
+  }${m.loopDelay ? `  loop delay ${fmt(m.loopDelay.meanMs, 1)} ms` : ''}`;
 
 /**
  * Runs `run(entry, round)` for every entry in each of `rounds` rounds and summarizes.

@@ -4,8 +4,10 @@
  * pg pool can be counted, and --cpu-prof profiles each window) on the bench's PostgreSQL schema,
  * with one token each:
  *   stripped@10 / stripped@N      the stripped server at 10 and N connections (pool 10)
- *   +classTransformer             routing-controllers' `classTransformer: true` (the example's)
- *   +validation                   … and `validation: true` (the example's other option)
+ *   -classTransformer@N           routing-controllers' `classTransformer: false` (its default,
+ *                                 and the example's setting, is true: the response is run
+ *                                 through instanceToPlain)
+ *   -classTransformer-validation@N  … and `validation: false` too (default and example: true)
  *   example-app                   the example's own `createApp` (all its controllers)
  *   stripped pool 20 / example-app pool 20
  *                                 the same with a pool of 20 (pg's default is 10)
@@ -20,16 +22,16 @@ export function anatomyEntries(n) {
     { id: 'stripped@10', auth: 'library', connections: 10 },
     { id: `stripped@${n}`, auth: 'library', connections: n },
     {
-      id: `+classTransformer@${n}`,
+      id: `-classTransformer@${n}`,
       auth: 'library',
       connections: n,
-      env: { BENCH_CLASS_TRANSFORMER: '1' },
+      env: { BENCH_CLASS_TRANSFORMER: '0' },
     },
     {
-      id: `+validation@${n}`,
+      id: `-classTransformer-validation@${n}`,
       auth: 'library',
       connections: n,
-      env: { BENCH_CLASS_TRANSFORMER: '1', BENCH_VALIDATION: '1' },
+      env: { BENCH_CLASS_TRANSFORMER: '0', BENCH_VALIDATION: '0' },
     },
     { id: `example-app@${n}`, auth: 'example-app', connections: n },
     {
