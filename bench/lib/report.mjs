@@ -263,7 +263,7 @@ function anatomySection(results, options) {
   return [
     `## Anatomy: what the example's path and the connection count add (PostgreSQL, bench servers)`,
     '',
-    `One change at a time around the stripped library server (routing-controllers' defaults, which are also the example's settings: \`classTransformer\` and \`validation\` on) and the example's own \`createApp\`, all run in bench server processes (so queries, CPU and the pg pool are counted), one token each, pools at 10 unless said. "pool" columns: \`pool.connect\` calls per request (TypeORM's runner for the user, the store's prepared \`pool.query\` for the token), the share of them that found no idle client and queued, the time queued per request, how long a client stays checked out (its query's round trip plus the wait for the event loop to run the code that releases it), and the share of the pool's client-time in use. "loop delay": the server's mean event-loop delay over the window.`,
+    `One change at a time around the stripped library server (routing-controllers' defaults, which are also the example's settings: \`classTransformer\` and \`validation\` on) and the example's own \`createApp\`, all run in bench server processes (so queries, CPU and the pg pool are counted), one token each, pools at 10 unless said. "pool" columns: \`pool.connect\` calls per request (TypeORM's runner for the user, the store's prepared \`pool.query\` for the token), the share of them that found no idle client and queued, the time queued per request, how long a client stays checked out (its query's round trip plus the wait for the event loop to run the code that releases it), and the share of the pool's client-time in use. "loop lag": the server's mean event-loop delay over the window (\`monitorEventLoopDelay\`, beyond its 10 ms sampling interval).`,
     '',
     ...table(
       [
@@ -279,7 +279,7 @@ function anatomySection(results, options) {
         'pool wait µs/req',
         'client held µs',
         'pool busy',
-        'loop delay ms',
+        'loop lag ms',
         `× ${base} req/s`,
         `Δ CPU µs/req vs ${base}`,
       ],
