@@ -142,8 +142,6 @@ export function startServer(env) {
   });
 }
 
-export const stopServer = (server) => server.stop();
-
 /**
  * Writes the samples of a whole-process V8 CPU profile that fall in [startUs, endUs] (monotonic
  * µs, the clock of both V8's profiler and process.hrtime on Linux) to `file`.

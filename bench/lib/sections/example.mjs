@@ -56,11 +56,11 @@ export async function example(ctx) {
     run: async ({ id, kind, connections }, round) => {
       const name = `example-${id.replace('@', '-c')}-r${round + 1}`;
       if (kind !== 'example') {
-        return freshServerWindow(
-          ctx.serverEnv(kind, 'postgres', ctx.isolation.postgres, { BENCH_POOL_PROBE: '0' }),
-          options,
-          { name, connections, maxTokens: 1 },
-        );
+        return freshServerWindow(ctx.serverEnv(kind, 'postgres', ctx.isolation.postgres), options, {
+          name,
+          connections,
+          maxTokens: 1,
+        });
       }
       const server = await startExample(exampleEnv, { cpuProfDir });
       try {
