@@ -67,6 +67,10 @@ export function targets(results, options) {
   return out;
 }
 
+/** The columns every measured window has, and its cells. */
+const WINDOW_COLUMNS = ['requests/s', 'p50 ms', 'p99 ms', 'errors'];
+const windowCells = (s) => [fmt(s.rps), fmt(s.p50, 2), fmt(s.p99, 2), s.errors];
+
 const table = (header, align, rows) => [
   `| ${header.join(' | ')} |`,
   `| ${align.map((a) => (a === 'r' ? '---:' : '---')).join(' | ')} |`,
@@ -83,10 +87,7 @@ function throughputSection(results, options) {
       [
         'variant',
         'DB',
-        'requests/s',
-        'p50 ms',
-        'p99 ms',
-        'errors',
+        ...WINDOW_COLUMNS,
         'queries/req (store)',
         'server CPU µs/req',
         '× baseline req/s, same DB',
@@ -101,10 +102,7 @@ function throughputSection(results, options) {
         return [
           v.label,
           DB_LABEL[v.db],
-          fmt(s.rps),
-          fmt(s.p50, 2),
-          fmt(s.p99, 2),
-          s.errors,
+          ...windowCells(s),
           `${fmt(s.queriesPerRequest, 2)} (${fmt(s.storeQueriesPerRequest, 2)})`,
           fmt(s.cpuMicrosPerRequest),
           fmtRatio(ratio(t, id, base)),
@@ -136,16 +134,13 @@ function stormSection(results, options) {
     `Load on /users/me: ${storm.rate ? `${storm.rate} req/s, evenly paced (open loop, keep-alive pool)` : `closed loop over ${options.connections} connections`}, idle and during the storm alike, ${options.duration} s windows, one server process for all rounds. Storm: ${options.stormConnections} connections looping \`POST /auth/login\` (bcrypt cost ${storm.library?.bcryptCost ?? options.bcryptCost}, library \`passwordConcurrency\` ${storm.library?.passwordConcurrency ?? '?'}, libuv pool ${process.env.UV_THREADPOOL_SIZE ?? 4} threads).`,
     '',
     ...table(
-      ['window', 'requests/s', 'p50 ms', 'p99 ms', 'errors'],
+      ['window', ...WINDOW_COLUMNS],
       ['l', 'r', 'r', 'r', 'r'],
       [
-        ['idle', fmt(s.idle.rps), fmt(s.idle.p50, 2), fmt(s.idle.p99, 2), s.idle.errors],
+        ['idle', ...windowCells(s.idle)],
         [
           `login storm (${fmt(s.storm.loginsPerSecond, 1)} logins/s, login p50 ${fmt(s.storm.loginP50)} ms)`,
-          fmt(s.storm.rps),
-          fmt(s.storm.p50, 2),
-          fmt(s.storm.p99, 2),
-          s.storm.errors,
+          ...windowCells(s.storm),
         ],
       ],
     ),
@@ -165,25 +160,13 @@ function growthSection(results, options) {
     'Rows bulk-inserted (`INSERT … SELECT generate_series`) into `auth_sessions` / `auth_tokens` (two tokens per session, 1 in 10 revoked), then ANALYZE; each size in its own schema, sizes interleaved over the rounds.',
     '',
     ...table(
-      [
-        'stored tokens',
-        'requests/s',
-        'p50 ms',
-        'p99 ms',
-        'errors',
-        'queries/req',
-        'server CPU µs/req',
-        '× smallest',
-      ],
+      ['stored tokens', ...WINDOW_COLUMNS, 'queries/req', 'server CPU µs/req', '× smallest'],
       ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
       options.growthSizes.map((size) => {
         const r = g[String(size)];
         return [
           size.toLocaleString('en-US'),
-          fmt(r.rps),
-          fmt(r.p50, 2),
-          fmt(r.p99, 2),
-          r.errors,
+          ...windowCells(r),
           fmt(r.queriesPerRequest, 2),
           fmt(r.cpuMicrosPerRequest),
           fmtRatio(ratio(g, String(size), first)),
@@ -206,10 +189,7 @@ function exampleSection(results, options) {
       rows.push([
         EXAMPLE_KINDS[kind],
         c,
-        fmt(s.rps),
-        fmt(s.p50, 2),
-        fmt(s.p99, 2),
-        s.errors,
+        ...windowCells(s),
         fmt(s.cpuMicrosPerRequest),
         fmtRatio(ratio(e, id, `passport@${c}`)),
         fmtRatio(ratio(e, id, `passport@${c}`, 'cpuMicrosPerRequest')),
@@ -236,10 +216,7 @@ function exampleSection(results, options) {
       [
         'server',
         'connections',
-        'requests/s',
-        'p50 ms',
-        'p99 ms',
-        'errors',
+        ...WINDOW_COLUMNS,
         'server CPU µs/req',
         '× baseline req/s, same connections',
         '× baseline CPU/req',
@@ -268,10 +245,7 @@ function anatomySection(results, options) {
     ...table(
       [
         'configuration',
-        'requests/s',
-        'p50 ms',
-        'p99 ms',
-        'errors',
+        ...WINDOW_COLUMNS,
         'queries/req',
         'server CPU µs/req',
         'pool checkouts/req',
@@ -288,10 +262,7 @@ function anatomySection(results, options) {
         const s = a.summary[id];
         return [
           id,
-          fmt(s.rps),
-          fmt(s.p50, 2),
-          fmt(s.p99, 2),
-          s.errors,
+          ...windowCells(s),
           fmt(s.queriesPerRequest, 2),
           fmt(s.cpuMicrosPerRequest),
           fmt(s.pool?.checkoutsPerRequest, 2),
