@@ -1,15 +1,8 @@
 import 'reflect-metadata';
-import {
-  Column,
-  CreateDateColumn,
-  DataSource,
-  Entity,
-  PrimaryGeneratedColumn,
-  type DataSourceOptions,
-  type Logger,
-  type Repository,
-} from 'typeorm';
+import { DataSource, type DataSourceOptions, type Logger, type Repository } from 'typeorm';
 import { AUTH_ENTITIES } from 'routing-controllers-auth';
+import { parseUserId } from '../example/user-id';
+import { User } from '../example/user.entity';
 
 /** The databases the bench runs on. */
 export type Engine = 'sqlite' | 'postgres' | 'mariadb';
@@ -22,88 +15,32 @@ export const BENCH_PASSWORD = 'bench-password-1';
 /** Email of seeded user `n` (1-based). */
 export const benchEmail = (n: number): string => `user${n}@bench.local`;
 
-/** The user table every variant reads: the same shape as the example's `User`. */
-@Entity('users')
-export class BenchUser {
-  @PrimaryGeneratedColumn()
-  id!: number;
-
-  @Column({ type: 'varchar', length: 320, unique: true })
-  email!: string;
-
-  @Column({ type: 'varchar', length: 100 })
-  passwordHash!: string;
-
-  @Column({ type: 'simple-json' })
-  roles!: string[];
-
-  @Column({ type: 'simple-json' })
-  permissions!: string[];
-
-  @Column({ type: 'boolean', default: true })
-  isActive!: boolean;
-
-  @Column({ type: 'boolean', default: false })
-  isVerified!: boolean;
-
-  @CreateDateColumn()
-  createdAt!: Date;
-}
-
-/** What `GET /users/me` answers: every field but the hash. */
-export type PublicUser = Omit<BenchUser, 'passwordHash'>;
-
-export function toPublicUser(user: BenchUser): PublicUser {
-  return {
-    id: user.id,
-    email: user.email,
-    roles: user.roles,
-    permissions: user.permissions,
-    isActive: user.isActive,
-    isVerified: user.isVerified,
-    createdAt: user.createdAt,
-  };
-}
-
 /**
- * THE user lookup of every variant: one `findOneBy` by primary key on the same repository.
- * A `sub` that is not a positive integer is `null`, not a query.
+ * THE user lookup of every variant: one `findOneBy` by primary key on the example's `User`
+ * repository, the same call as the example's `ExampleAuth.getUserById`. A `sub` that is not a
+ * valid id is `null`, not a query.
  */
-export function findUser(users: Repository<BenchUser>, sub: unknown): Promise<BenchUser | null> {
-  const id = typeof sub === 'string' && /^[1-9]\d{0,9}$/.test(sub) ? Number(sub) : NaN;
-  return Number.isSafeInteger(id) ? users.findOneBy({ id }) : Promise.resolve(null);
+export function findUser(users: Repository<User>, sub: unknown): Promise<User | null> {
+  const id = typeof sub === 'string' ? parseUserId(sub) : null;
+  return id === null ? Promise.resolve(null) : users.findOneBy({ id });
 }
 
-/** Counts the statements TypeORM sends (TypeORM calls a logger object for every query). */
-export class QueryCounter implements Logger {
-  total = 0;
-  /** Statements touching the library's tables (`auth_tokens` / `auth_sessions`). */
-  store = 0;
+/** The server's URL of an engine, as BENCH_*_URL / TEST_*_URL / the default spell it. */
+function rawServerUrl(engine: 'postgres' | 'mariadb'): string {
+  return engine === 'postgres'
+    ? (process.env.BENCH_POSTGRES_URL ??
+        process.env.TEST_POSTGRES_URL ??
+        'postgres://postgres@127.0.0.1:5432/test')
+    : (process.env.BENCH_MARIADB_URL ??
+        process.env.TEST_MARIADB_URL ??
+        'mysql://root@127.0.0.1:3306/test');
+}
 
-  logQuery(query: string): void {
-    this.total++;
-    if (query.includes('auth_')) this.store++;
-  }
-
-  logQueryError(): void {
-    /* counted by logQuery */
-  }
-
-  logQuerySlow(): void {
-    /* not used */
-  }
-
-  logSchemaBuild(): void {
-    /* not used */
-  }
-
-  logMigration(): void {
-    /* not used */
-  }
-
-  log(level: 'log' | 'info' | 'warn', message: unknown): void {
-    if (level === 'warn') console.warn('[typeorm]', message);
-  }
+/** A `DATABASE_URL` for database `name` on the engine's server (for the example app). */
+export function databaseUrl(engine: 'postgres' | 'mariadb', name: string): string {
+  const url = new URL(rawServerUrl(engine));
+  url.pathname = `/${checkName(name)}`;
+  return url.toString();
 }
 
 interface ServerUrl {
@@ -116,15 +53,7 @@ interface ServerUrl {
 
 /** Where postgres / mariadb live: BENCH_*_URL, else TEST_*_URL, else the project's machines. */
 function serverUrl(engine: 'postgres' | 'mariadb'): ServerUrl {
-  const url =
-    engine === 'postgres'
-      ? (process.env.BENCH_POSTGRES_URL ??
-        process.env.TEST_POSTGRES_URL ??
-        'postgres://postgres@127.0.0.1:5432/test')
-      : (process.env.BENCH_MARIADB_URL ??
-        process.env.TEST_MARIADB_URL ??
-        'mysql://root@127.0.0.1:3306/test');
-  const parsed = new URL(url);
+  const parsed = new URL(rawServerUrl(engine));
   return {
     host: parsed.hostname,
     port: Number(parsed.port || (engine === 'postgres' ? 5432 : 3306)),
@@ -145,9 +74,14 @@ export function checkName(name: string): string {
 /**
  * Connection options. `isolation` is the postgres schema / mariadb database of the bench (or the
  * SQLite file); without it, the server's shared database, for creating and dropping only.
- * Pools are left at the drivers' defaults (pg: 10, mysql2: 10), as a user would.
+ * Pools are left at the drivers' defaults (pg: 10, mysql2: 10), as a user would, unless
+ * `poolSize` is given (the anatomy section's pool toggle).
  */
-export function connectionOptions(engine: Engine, isolation?: string): DataSourceOptions {
+export function connectionOptions(
+  engine: Engine,
+  isolation?: string,
+  poolSize?: number,
+): DataSourceOptions {
   if (engine === 'sqlite') {
     if (isolation === undefined) throw new Error('SQLite needs a file (BENCH_SQLITE_FILE)');
     return { type: 'better-sqlite3', database: isolation };
@@ -161,6 +95,7 @@ export function connectionOptions(engine: Engine, isolation?: string): DataSourc
       username,
       password,
       database,
+      ...(poolSize !== undefined && { poolSize }),
       ...(isolation !== undefined && {
         schema: checkName(isolation),
         // Raw SQL (the store's lookup) resolves unqualified names there too.
@@ -175,6 +110,7 @@ export function connectionOptions(engine: Engine, isolation?: string): DataSourc
     username,
     password,
     database: isolation === undefined ? database : checkName(isolation),
+    ...(poolSize !== undefined && { poolSize }),
   };
 }
 
@@ -182,11 +118,11 @@ export function connectionOptions(engine: Engine, isolation?: string): DataSourc
 export function benchDataSource(
   engine: Engine,
   isolation: string,
-  options: { synchronize?: boolean; logger?: Logger } = {},
+  options: { synchronize?: boolean; logger?: Logger; poolSize?: number } = {},
 ): DataSource {
   return new DataSource({
-    ...connectionOptions(engine, isolation),
-    entities: [BenchUser, ...AUTH_ENTITIES],
+    ...connectionOptions(engine, isolation, options.poolSize),
+    entities: [User, ...AUTH_ENTITIES],
     synchronize: options.synchronize ?? false,
     ...(options.logger ? { logger: options.logger } : { logging: false }),
   });

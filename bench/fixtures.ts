@@ -4,20 +4,26 @@
  *   node build/bench/fixtures.js create <engine> <schema|file> <users> <bcryptCost>
  *   node build/bench/fixtures.js grow <schema> <rows> <users>          (postgres only)
  *   node build/bench/fixtures.js drop <engine> <schema>
+ *   node build/bench/fixtures.js create-database <name>                (postgres only)
+ *   node build/bench/fixtures.js drop-database <name>                  (postgres only)
  *
  * `create` makes the schema (postgres) / database (mariadb) / file (SQLite), creates the user table
  * and the library's tables, and seeds `users` users sharing one bcrypt hash at the given cost.
  * `grow` bulk-inserts `rows` stored tokens (two per session: access + refresh) with one
  * `INSERT ... SELECT generate_series` per table, then ANALYZEs.
+ * `create-database` makes an empty PostgreSQL database and prints its `DATABASE_URL`, for the
+ * example app to create its tables and seed its demo users in, as on a first `npm start`;
+ * `drop-database` drops it (with `FORCE`: connections a killed app left behind do not block it).
  */
 import 'reflect-metadata';
 import { hashPassword } from 'routing-controllers-auth';
+import { User } from '../example/user.entity';
 import {
   BENCH_PASSWORD,
-  BenchUser,
   benchDataSource,
   benchEmail,
   checkName,
+  databaseUrl,
   ENGINES,
   withAdmin,
   type Engine,
@@ -54,7 +60,7 @@ async function create(engine: Engine, isolation: string, users: number, cost: nu
       isActive: true,
       isVerified: false,
     }));
-    await ds.getRepository(BenchUser).insert(rows);
+    await ds.getRepository(User).insert(rows);
     const sql =
       engine === 'sqlite'
         ? 'SELECT sqlite_version() AS v'
@@ -114,6 +120,17 @@ async function drop(engine: Engine, isolation: string) {
   // SQLite: the driver removes its temporary directory.
 }
 
+async function createDatabase(name: string) {
+  await withAdmin('postgres', (a) => a.query(`CREATE DATABASE "${checkName(name)}"`));
+  console.log(JSON.stringify({ url: databaseUrl('postgres', name) }));
+}
+
+async function dropDatabase(name: string) {
+  await withAdmin('postgres', (a) =>
+    a.query(`DROP DATABASE IF EXISTS "${checkName(name)}" WITH (FORCE)`),
+  );
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const [command, ...args] = argv;
   if (command === 'create') {
@@ -127,8 +144,12 @@ async function main(argv: readonly string[]): Promise<void> {
     await grow(checkName(String(args[0])), count(args[1], 'rows'), count(args[2], 'users'));
   } else if (command === 'drop') {
     await drop(engineOf(args[0]), String(args[1]));
+  } else if (command === 'create-database') {
+    await createDatabase(String(args[0]));
+  } else if (command === 'drop-database') {
+    await dropDatabase(String(args[0]));
   } else {
-    throw new Error('usage: fixtures.js create|grow|drop ...');
+    throw new Error('usage: fixtures.js create|grow|drop|create-database|drop-database ...');
   }
 }
 

@@ -3,29 +3,39 @@
  *
  * Environment:
  * - `BENCH_VARIANT`: `none` (no authentication, fixed user id), `passport` (passport-jwt,
- *   stateless HS256) or `library` (routing-controllers-auth, stateful).
+ *   stateless HS256), `library` (routing-controllers-auth, stateful, the stripped server) or
+ *   `example-app` (the example's own `createApp`, in this process, so it can be counted and
+ *   profiled like the others; its token comes from `POST /auth/login` as user 1).
+ * - Toggles (anatomy section): `BENCH_CLASS_TRANSFORMER` / `BENCH_VALIDATION` = `0` or `1` set
+ *   routing-controllers' options of the same names on the none / passport / library servers
+ *   (unset: routing-controllers' defaults, both `true`, which the example also sets explicitly).
+ *   `BENCH_POOL_SIZE`: the pool size (default: the driver's).
+ *   `BENCH_POOL_PROBE=1`: count pg pool checkouts that had to queue, and the time they waited.
  * - `BENCH_DB`: `sqlite` | `postgres` | `mariadb`; `BENCH_ISOLATION`: the SQLite file, or the
  *   postgres schema / mariadb database made by `fixtures.js create`.
  * - `BENCH_SECRET`: the HS256 secret (both variants get it as a `createSecretKey` KeyObject).
  * - `BENCH_USERS`: how many seeded users get a token; `BENCH_BCRYPT_COST`: the library's cost.
  *
  * Every variant serves `GET /users/me` from a routing-controllers `@JsonController('/users')`
- * whose only difference is how the user arrives, and all of them load it with the same
- * {@link findUser} (`findOneBy` by primary key on the same repository).
+ * whose only difference is how the user arrives, and all of them load the example's `User` with
+ * the same `findOneBy` by primary key ({@link findUser}, the example's `ExampleAuth`).
  *
  * IPC: sends `{ type: 'ready', port, tokens, login, library }` once listening (`library`: the
  * library's resolved bcrypt cost and password concurrency); answers `{ type: 'stats' }`
- * with the query counts and the process's CPU time; `{ type: 'profile-start' }` /
+ * with the query counts (running totals), the process's CPU time, the pool probe's counts and
+ * the event-loop delay since the previous `stats`; `{ type: 'profile-start' }` /
  * `{ type: 'profile-stop', file }` record a V8 CPU profile of one window (`--cpu-prof` of the
- * driver); exits on `{ type: 'stop' }`, SIGTERM, SIGINT or a lost parent.
+ * driver); on `{ type: 'stop' }`, SIGTERM, SIGINT or a lost parent it stops accepting, lets the
+ * requests in flight finish (bounded), and only then closes the DataSource and exits.
  */
 import 'reflect-metadata';
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { Session } from 'node:inspector/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import cookieParser from 'cookie-parser';
-import express, { type Request, type RequestHandler } from 'express';
+import express, { type Express, type Request, type RequestHandler } from 'express';
 import jwt from 'jsonwebtoken';
 import { Passport } from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy, type VerifiedCallback } from 'passport-jwt';
@@ -39,32 +49,24 @@ import {
   useExpressServer,
   type RoutingControllersOptions,
 } from 'routing-controllers';
-import {
-  AuthController,
-  BaseUserAuthentication,
-  CurrentUser,
-  setupAuth,
-  type LoginCredentials,
-} from 'routing-controllers-auth';
+import { AuthController, CurrentUser, setupAuth } from 'routing-controllers-auth';
 import { Container, Service } from 'typedi';
 import type { DataSource, Repository } from 'typeorm';
-import {
-  BENCH_PASSWORD,
-  BenchUser,
-  benchDataSource,
-  benchEmail,
-  ENGINES,
-  findUser,
-  QueryCounter,
-  toPublicUser,
-  type PublicUser,
-} from './db';
+import { createApp } from '../example/app';
+import { ExampleAuth } from '../example/auth';
+import { toPublicUser, User, type PublicUser } from '../example/user.entity';
+import { QueryCounter } from '../test/support/query-counter';
+import { BENCH_PASSWORD, benchDataSource, benchEmail, ENGINES, findUser } from './db';
+import { probePool, type PoolProbe } from './pool-probe';
 
-type Variant = 'none' | 'passport' | 'library';
+const VARIANTS = ['none', 'passport', 'library', 'example-app'] as const;
+type Variant = (typeof VARIANTS)[number];
 
 /** The library's default `iss` / `aud`; the passport tokens carry and require the same. */
 const ISSUER = 'routing-controllers-auth';
 const AUDIENCE = 'routing-controllers-auth';
+/** Sampling interval of the event-loop delay histogram, ms. */
+const LOOP_RESOLUTION_MS = 10;
 /** The user `none` always serves. */
 const FIXED_SUB = '1';
 
@@ -74,30 +76,9 @@ function env(name: string): string {
   return value;
 }
 
-// ---- the user bridge of the library variant, written as the README tells users to --------------
-
-class BenchAuth extends BaseUserAuthentication<BenchUser> {
-  constructor(private readonly users: Repository<BenchUser>) {
-    super();
-  }
-
-  async authenticate({ username, password }: LoginCredentials): Promise<BenchUser | null> {
-    const user = await this.users.findOneBy({ email: username.toLowerCase() });
-    return (await this.checkPassword(user, password, user?.passwordHash)) ? user : null;
-  }
-
-  getUserById(id: string): Promise<BenchUser | null> {
-    return findUser(this.users, id);
-  }
-
-  getUserId(user: BenchUser): number {
-    return user.id;
-  }
-}
-
 // ---- one controller per variant: the same route, the user obtained three ways ------------------
 
-function noneController(users: Repository<BenchUser>) {
+function noneController(users: Repository<User>) {
   @Service()
   @JsonController('/users')
   class UsersController {
@@ -112,7 +93,7 @@ function noneController(users: Repository<BenchUser>) {
 }
 
 /** passport-jwt at its best: the secret as a KeyObject, no session, one strategy instance. */
-function passportMiddleware(users: Repository<BenchUser>, key: KeyObject): RequestHandler {
+function passportMiddleware(users: Repository<User>, key: KeyObject): RequestHandler {
   const passport = new Passport();
   passport.use(
     new JwtStrategy(
@@ -147,7 +128,7 @@ function passportController(authenticate: RequestHandler) {
     @Get('/me')
     @UseBefore(authenticate)
     me(@Req() req: Request): PublicUser {
-      return toPublicUser(req.user as BenchUser);
+      return toPublicUser(req.user as User);
     }
   }
   return UsersController;
@@ -158,7 +139,7 @@ function libraryController() {
   @JsonController('/users')
   class UsersController {
     @Get('/me')
-    me(@CurrentUser() user: BenchUser): PublicUser {
+    me(@CurrentUser() user: User): PublicUser {
       return toPublicUser(user);
     }
   }
@@ -168,14 +149,55 @@ function libraryController() {
 // ---- wiring -----------------------------------------------------------------------------------
 
 interface Built {
-  options: RoutingControllersOptions;
-  issue: (sub: string) => Promise<string>;
+  app: Express;
+  /** Issues the access token of user `sub`, once the server listens on `port`. */
+  issue: (sub: string, port: number) => Promise<string>;
+  /** How many users get a token (the example's app logs in over HTTP: one bcrypt each). */
+  tokenCount?: number;
   /** What the library resolved (env `AUTH_*` included), for the report. */
   library?: { bcryptCost: number; passwordConcurrency: number };
 }
 
+const flag = (name: string): boolean => process.env[name] === '1';
+
+/** `true` / `false` for an env toggle set to `1` / `0`; `undefined` (the default) otherwise. */
+function toggle(name: string): boolean | undefined {
+  const value = process.env[name];
+  return value === '1' ? true : value === '0' ? false : undefined;
+}
+
+/** An Express app with routing-controllers over `options`, as the example builds its own. */
+function expressApp(options: RoutingControllersOptions): Express {
+  useContainer(Container);
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(cookieParser());
+  useExpressServer(app, {
+    ...options,
+    ...(toggle('BENCH_CLASS_TRANSFORMER') !== undefined && {
+      classTransformer: toggle('BENCH_CLASS_TRANSFORMER'),
+    }),
+    ...(toggle('BENCH_VALIDATION') !== undefined && { validation: toggle('BENCH_VALIDATION') }),
+  });
+  return app;
+}
+
+/** Logs user 1 in through the app's own `POST /auth/login`, as a client of the example would. */
+async function login(port: number): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${port}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: benchEmail(1), password: BENCH_PASSWORD }),
+  });
+  const body = (await res.json()) as { access_token?: unknown };
+  if (res.status !== 200 || typeof body.access_token !== 'string') {
+    throw new Error(`POST /auth/login answered ${res.status}: ${JSON.stringify(body)}`);
+  }
+  return body.access_token;
+}
+
 function build(variant: Variant, ds: DataSource, key: KeyObject, bcryptCost: number): Built {
-  const users = ds.getRepository(BenchUser);
+  const users = ds.getRepository(User);
   const sign = (sub: string) =>
     Promise.resolve(
       jwt.sign({ sub, jti: randomUUID(), sid: randomUUID(), type: 'access' }, key, {
@@ -186,23 +208,27 @@ function build(variant: Variant, ds: DataSource, key: KeyObject, bcryptCost: num
       }),
     );
   if (variant === 'none') {
-    return { options: { controllers: [noneController(users)] }, issue: sign };
+    return { app: expressApp({ controllers: [noneController(users)] }), issue: sign };
   }
   if (variant === 'passport') {
     const controller = passportController(passportMiddleware(users, key));
-    return { options: { controllers: [controller] }, issue: sign };
+    return { app: expressApp({ controllers: [controller] }), issue: sign };
+  }
+  if (variant === 'example-app') {
+    const app = createApp({ dataSource: ds, options: { secretKey: key, bcryptCost } });
+    return { app, issue: (_sub, port) => login(port), tokenCount: 1 };
   }
   const auth = setupAuth({
     dataSource: ds,
-    userAuthentication: new BenchAuth(users),
+    userAuthentication: new ExampleAuth(users),
     options: { secretKey: key, bcryptCost },
   });
   return {
-    options: {
+    app: expressApp({
       ...auth.serverOptions,
       controllers: [AuthController, libraryController()],
       middlewares: [...auth.middlewares],
-    },
+    }),
     library: {
       bcryptCost: auth.config.bcryptCost,
       passwordConcurrency: auth.config.passwordConcurrency,
@@ -212,31 +238,103 @@ function build(variant: Variant, ds: DataSource, key: KeyObject, bcryptCost: num
   };
 }
 
+/** Query counts kept as running totals: the shared counter's list is emptied at every read. */
+function queryTotals(counter: QueryCounter): () => { total: number; store: number } {
+  const totals = { total: 0, store: 0 };
+  return () => {
+    totals.total += counter.count;
+    // Statements touching the library's tables (`auth_tokens` / `auth_sessions`).
+    totals.store += counter.queries.filter((q) => q.query.includes('auth_')).length;
+    counter.reset();
+    return { ...totals };
+  };
+}
+
+/** The slices of pg-pool's and mysql2's pools that say whether a query is still out. */
+interface PgPoolState {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+interface MysqlPoolState {
+  _allConnections?: { length: number };
+  _freeConnections?: { length: number };
+  _connectionQueue?: { length: number };
+}
+
+/**
+ * Whether the DataSource's pool still has clients checked out or checkouts queued (pg, mysql2);
+ * `false` where it cannot tell (SQLite runs its queries synchronously).
+ */
+function databaseBusy(ds: DataSource): boolean {
+  const driver = ds.driver as { master?: Partial<PgPoolState>; pool?: MysqlPoolState };
+  const pg = driver.master;
+  if (ds.options.type === 'postgres' && typeof pg?.totalCount === 'number') {
+    return pg.totalCount - (pg.idleCount ?? 0) + (pg.waitingCount ?? 0) > 0;
+  }
+  const my = driver.pool;
+  if (ds.options.type === 'mysql' && my?._allConnections !== undefined) {
+    const busy = my._allConnections.length - (my._freeConnections?.length ?? 0);
+    return busy + (my._connectionQueue?.length ?? 0) > 0;
+  }
+  return false;
+}
+
+/**
+ * Stops accepting, then waits (at most `graceMs`) until no request is in flight and no query is
+ * out on the pool, and only then closes the DataSource. A load generator that stops drops its
+ * sockets, but the requests they carried still wait on the database: ending the pool under them
+ * fails them with "Connection terminated" (a logged 503 nobody receives).
+ */
+function stopper(server: Server, ds: DataSource, graceMs: number): (code: number) => void {
+  let inFlight = 0;
+  server.on('request', (_req, res: ServerResponse) => {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+    });
+  });
+  const settled = async (): Promise<void> => {
+    const deadline = Date.now() + graceMs;
+    while ((inFlight > 0 || databaseBusy(ds)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  let stopping = false;
+  return (code) => {
+    if (stopping) return;
+    stopping = true;
+    // Bounded: whatever happens, the process is gone in graceMs + 3 s (--cpu-prof writes on exit).
+    setTimeout(() => process.exit(code), graceMs + 3000).unref();
+    server.close();
+    server.closeIdleConnections();
+    void settled()
+      .then(() => {
+        server.closeAllConnections();
+        return ds.destroy();
+      })
+      .finally(() => process.exit(code));
+  };
+}
+
 async function main(): Promise<void> {
-  const variant = env('BENCH_VARIANT');
-  if (variant !== 'none' && variant !== 'passport' && variant !== 'library') {
-    throw new Error(`BENCH_VARIANT must be none, passport or library, got "${variant}"`);
+  const variant = VARIANTS.find((v) => v === process.env.BENCH_VARIANT);
+  if (variant === undefined) {
+    throw new Error(`BENCH_VARIANT must be one of ${VARIANTS.join(', ')}`);
   }
   const engine = ENGINES.find((e) => e === process.env.BENCH_DB);
   if (engine === undefined) throw new Error('BENCH_DB must be sqlite, postgres or mariadb');
   const userCount = Number(env('BENCH_USERS'));
   const bcryptCost = Number(env('BENCH_BCRYPT_COST'));
   const key = createSecretKey(Buffer.from(env('BENCH_SECRET'), 'utf8'));
+  const poolSize = process.env.BENCH_POOL_SIZE ? Number(process.env.BENCH_POOL_SIZE) : undefined;
 
   const counter = new QueryCounter();
-  const ds = benchDataSource(engine, env('BENCH_ISOLATION'), { logger: counter });
+  const ds = benchDataSource(engine, env('BENCH_ISOLATION'), { logger: counter, poolSize });
   await ds.initialize();
+  const pool: PoolProbe | undefined = flag('BENCH_POOL_PROBE') ? probePool(ds) : undefined;
 
-  useContainer(Container);
-  const { options, issue, library } = build(variant, ds, key, bcryptCost);
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(cookieParser());
-  useExpressServer(app, options);
-
-  const tokens: string[] = [];
-  for (let n = 1; n <= userCount; n++) tokens.push(await issue(String(n)));
-
+  const { app, issue, library, tokenCount } = build(variant, ds, key, bcryptCost);
   const server: Server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -245,16 +343,14 @@ async function main(): Promise<void> {
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
 
-  let stopping = false;
-  const stop = (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    // Bounded: whatever happens, the process is gone within 3 s (--cpu-prof writes on exit).
-    setTimeout(() => process.exit(code), 3000).unref();
-    server.closeAllConnections();
-    server.close();
-    void ds.destroy().finally(() => process.exit(code));
-  };
+  const tokens: string[] = [];
+  for (let n = 1; n <= Math.min(userCount, tokenCount ?? userCount); n++) {
+    tokens.push(await issue(String(n), address.port));
+  }
+  const queries = queryTotals(counter);
+  queries(); // the setup's statements are not the load's
+
+  const stop = stopper(server, ds, 5000);
   process.on('SIGTERM', () => {
     stop(0);
   });
@@ -264,6 +360,9 @@ async function main(): Promise<void> {
   process.on('disconnect', () => {
     stop(0);
   });
+  // Event-loop delay (10 ms resolution): how far behind the process runs its callbacks.
+  const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  loop.enable();
   const profiler = new Session();
   process.on('message', (message: { type?: string; file?: string }) => {
     if (message.type === 'profile-start') {
@@ -285,10 +384,17 @@ async function main(): Promise<void> {
       const cpu = process.cpuUsage();
       process.send?.({
         type: 'stats',
-        total: counter.total,
-        store: counter.store,
+        ...queries(),
         cpuMicros: cpu.user + cpu.system,
+        pool: pool?.snapshot() ?? null,
+        // Since the previous stats message: over the measured window in the `after` reading.
+        // The histogram records whole timer intervals: the lag is what exceeds the resolution.
+        loopDelay: {
+          meanMs: Math.max(0, loop.mean / 1e6 - LOOP_RESOLUTION_MS),
+          p99Ms: Math.max(0, loop.percentile(99) / 1e6 - LOOP_RESOLUTION_MS),
+        },
       });
+      loop.reset();
     } else if (message.type === 'stop') {
       stop(0);
     }

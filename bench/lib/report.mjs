@@ -1,0 +1,387 @@
+/** RESULTS.md and the JSON of a run: the report's tables, the targets, the machine it ran on. */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BASELINE_OF, DB_LABEL, VARIANTS } from './options.mjs';
+import { ratio } from './rounds.mjs';
+import { EXAMPLE_KINDS } from './sections/example.mjs';
+import { fmt, fmtRatio, log, ROOT } from './util.mjs';
+
+export const ANALYSIS_MARKER = '<!-- analysis: kept across runs -->';
+
+export function targets(results, options) {
+  const out = [];
+  const t = results.throughput?.summary;
+  const throughputRatio = (id, db) =>
+    ratio(t, id, t?.[BASELINE_OF[db]] ? BASELINE_OF[db] : 'passport-jwt');
+  const check = (name, value, goal, ok, note = '') =>
+    out.push({
+      name,
+      value,
+      goal,
+      result: !Number.isFinite(value) ? 'not run' : ok ? (ok(value) ? 'PASS' : 'MISS') : 'reported',
+      note,
+    });
+  const pgBase = t?.['passport-jwt-pg'] ? 'passport-jwt on PostgreSQL' : 'passport-jwt on SQLite';
+  check(
+    'library on PostgreSQL vs baseline (req/s)',
+    throughputRatio('library-pg', 'postgres'),
+    '≥ 0.85×',
+    (v) => v >= 0.85,
+    `against ${pgBase}`,
+  );
+  check(
+    'library on SQLite vs baseline (req/s)',
+    throughputRatio('library-sqlite', 'sqlite'),
+    '≥ 0.95×',
+    (v) => v >= 0.95,
+    'against passport-jwt on SQLite',
+  );
+  const s = results.storm?.summary;
+  check(
+    'p99 during login storm vs idle',
+    s ? s.storm.p99 / s.idle.p99 : NaN,
+    '≤ 1.5×',
+    (v) => v <= 1.5,
+    s ? `${fmt(s.idle.p99, 2)} → ${fmt(s.storm.p99, 2)} ms` : '',
+  );
+  const g = results.growth?.summary;
+  check(
+    'req/s at 1M stored tokens vs 10k',
+    ratio(g, '1000000', '10000'),
+    '≥ 0.83×',
+    (v) => v >= 0.83,
+    'PostgreSQL',
+  );
+  const e = results.example?.summary;
+  for (const c of options.exampleConnections) {
+    check(
+      `example app vs baseline at ${c} connections (req/s)`,
+      ratio(e, `example@${c}`, `passport@${c}`),
+      '—',
+      undefined,
+      'PostgreSQL, as users run it',
+    );
+  }
+  return out;
+}
+
+/** The columns every measured window has, and its cells. */
+const WINDOW_COLUMNS = ['requests/s', 'p50 ms', 'p99 ms', 'errors'];
+const windowCells = (s) => [fmt(s.rps), fmt(s.p50, 2), fmt(s.p99, 2), s.errors];
+
+const table = (header, align, rows) => [
+  `| ${header.join(' | ')} |`,
+  `| ${align.map((a) => (a === 'r' ? '---:' : '---')).join(' | ')} |`,
+  ...rows.map((r) => `| ${r.join(' | ')} |`),
+];
+
+function throughputSection(results, options) {
+  const t = results.throughput?.summary;
+  if (!t) return [];
+  return [
+    '## Throughput: `GET /users/me`',
+    '',
+    ...table(
+      [
+        'variant',
+        'DB',
+        ...WINDOW_COLUMNS,
+        'queries/req (store)',
+        'server CPU µs/req',
+        '× baseline req/s, same DB',
+        '× baseline CPU/req',
+        'per round (req/s)',
+      ],
+      ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+      options.variants.map((id) => {
+        const v = VARIANTS[id];
+        const s = t[id];
+        const base = BASELINE_OF[v.db];
+        return [
+          v.label,
+          DB_LABEL[v.db],
+          ...windowCells(s),
+          `${fmt(s.queriesPerRequest, 2)} (${fmt(s.storeQueriesPerRequest, 2)})`,
+          fmt(s.cpuMicrosPerRequest),
+          fmtRatio(ratio(t, id, base)),
+          fmtRatio(ratio(t, id, base, 'cpuMicrosPerRequest')),
+          s.rpsPerRound.map((x) => fmt(x)).join(', '),
+        ];
+      }),
+    ),
+    '',
+    '`none` runs on SQLite (the same file as the SQLite baseline); each ratio is against passport-jwt on the same database engine. ' +
+      '"server CPU µs/req" is the server process\'s own user+system CPU time over the measured window divided by its responses: unlike requests/s it hardly moves when other processes load the machine (it excludes the database server\'s CPU).',
+    '',
+  ];
+}
+
+function stormSection(results, options) {
+  const storm = results.storm;
+  const s = storm?.summary;
+  if (!s) return [];
+  const pairs = [];
+  for (let round = 0; round < options.rounds; round++) {
+    const idle = storm.rounds.find((r) => r.round === round && r.id === 'idle');
+    const stormed = storm.rounds.find((r) => r.round === round && r.id === 'storm');
+    if (idle && stormed) pairs.push(`${fmt(idle.p99, 2)} → ${fmt(stormed.p99, 2)}`);
+  }
+  return [
+    '## Login storm: `GET /users/me` on the library (SQLite), same process',
+    '',
+    `Load on /users/me: ${storm.rate ? `${storm.rate} req/s, evenly paced (open loop, keep-alive pool)` : `closed loop over ${options.connections} connections`}, idle and during the storm alike, ${options.duration} s windows, one server process for all rounds. Storm: ${options.stormConnections} connections looping \`POST /auth/login\` (bcrypt cost ${storm.library?.bcryptCost ?? options.bcryptCost}, library \`passwordConcurrency\` ${storm.library?.passwordConcurrency ?? '?'}, libuv pool ${process.env.UV_THREADPOOL_SIZE ?? 4} threads).`,
+    '',
+    ...table(
+      ['window', ...WINDOW_COLUMNS],
+      ['l', 'r', 'r', 'r', 'r'],
+      [
+        ['idle', ...windowCells(s.idle)],
+        [
+          `login storm (${fmt(s.storm.loginsPerSecond, 1)} logins/s, login p50 ${fmt(s.storm.loginP50)} ms)`,
+          ...windowCells(s.storm),
+        ],
+      ],
+    ),
+    '',
+    `p99 storm / idle: **${fmtRatio(s.storm.p99 / s.idle.p99)}**. Per round, p99 idle → storm (ms): ${pairs.join('; ')}.`,
+    '',
+  ];
+}
+
+function growthSection(results, options) {
+  const g = results.growth?.summary;
+  if (!g) return [];
+  const first = String(options.growthSizes[0]);
+  return [
+    '## Table growth: `GET /users/me` on the library (PostgreSQL)',
+    '',
+    'Rows bulk-inserted (`INSERT … SELECT generate_series`) into `auth_sessions` / `auth_tokens` (two tokens per session, 1 in 10 revoked), then ANALYZE; each size in its own schema, sizes interleaved over the rounds.',
+    '',
+    ...table(
+      ['stored tokens', ...WINDOW_COLUMNS, 'queries/req', 'server CPU µs/req', '× smallest'],
+      ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      options.growthSizes.map((size) => {
+        const r = g[String(size)];
+        return [
+          size.toLocaleString('en-US'),
+          ...windowCells(r),
+          fmt(r.queriesPerRequest, 2),
+          fmt(r.cpuMicrosPerRequest),
+          fmtRatio(ratio(g, String(size), first)),
+        ];
+      }),
+    ),
+    '',
+  ];
+}
+
+function exampleSection(results, options) {
+  const e = results.example?.summary;
+  if (!e) return [];
+  const rows = [];
+  for (const c of options.exampleConnections) {
+    for (const kind of Object.keys(EXAMPLE_KINDS)) {
+      const id = `${kind}@${c}`;
+      const s = e[id];
+      if (!s) continue;
+      rows.push([
+        EXAMPLE_KINDS[kind],
+        c,
+        ...windowCells(s),
+        fmt(s.cpuMicrosPerRequest),
+        fmtRatio(ratio(e, id, `passport@${c}`)),
+        fmtRatio(ratio(e, id, `passport@${c}`, 'cpuMicrosPerRequest')),
+        s.rpsPerRound.map((x) => fmt(x)).join(', '),
+      ]);
+    }
+  }
+  const [lo, hi] = [options.exampleConnections[0], options.exampleConnections.at(-1)];
+  const notes = options.exampleConnections.map(
+    (c) =>
+      `at ${c}: example / passport-jwt **${fmtRatio(ratio(e, `example@${c}`, `passport@${c}`))}**, stripped / passport-jwt ${fmtRatio(ratio(e, `library@${c}`, `passport@${c}`))}, example / stripped ${fmtRatio(ratio(e, `example@${c}`, `library@${c}`))}`,
+  );
+  if (lo !== hi) {
+    notes.push(
+      `${hi} vs ${lo} connections: example ${fmtRatio(ratio(e, `example@${hi}`, `example@${lo}`))}, stripped ${fmtRatio(ratio(e, `library@${hi}`, `library@${lo}`))}, passport-jwt ${fmtRatio(ratio(e, `passport@${hi}`, `passport@${lo}`))}`,
+    );
+  }
+  return [
+    '## The example app as users run it: `GET /users/me` on PostgreSQL',
+    '',
+    `\`npm run build:example\`, then \`node build/example/main.js\` with \`NODE_ENV=production\`, \`AUTH_SECRET_KEY\` and \`DATABASE_URL\` on a fresh PostgreSQL database (${results.example.database}) where it created its tables and seeded its demo users itself; alice logs in over HTTP and her one access token drives the load. The passport-jwt baseline and the stripped library server are the bench servers above on the bench's PostgreSQL schema, driven with one token too. All of them interleaved in the same rounds; pools at pg's default (10). The example has no query counter: its CPU comes from /proc.`,
+    '',
+    ...table(
+      [
+        'server',
+        'connections',
+        ...WINDOW_COLUMNS,
+        'server CPU µs/req',
+        '× baseline req/s, same connections',
+        '× baseline CPU/req',
+        'per round (req/s)',
+      ],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+      rows,
+    ),
+    '',
+    `Ratios (medians of this run): ${notes.join('; ')}.`,
+    '',
+  ];
+}
+
+function anatomySection(results, options) {
+  const a = results.anatomy;
+  if (!a) return [];
+  const n = options.anatomyConnections;
+  const base = `stripped@${n}`;
+  const ids = Object.keys(a.summary);
+  return [
+    `## Anatomy: what the example's path and the connection count add (PostgreSQL, bench servers)`,
+    '',
+    `One change at a time around the stripped library server (routing-controllers' defaults, which are also the example's settings: \`classTransformer\` and \`validation\` on) and the example's own \`createApp\`, all run in bench server processes (so queries, CPU and the pg pool are counted), one token each, pools at 10 unless said. "pool" columns: \`pool.connect\` calls per request (TypeORM's runner for the user, the store's prepared \`pool.query\` for the token), the share of them that found no idle client and queued, the time queued per request, how long a client stays checked out (its query's round trip plus the wait for the event loop to run the code that releases it), and the share of the pool's client-time in use. "loop lag": the server's mean event-loop delay over the window (\`monitorEventLoopDelay\`, beyond its 10 ms sampling interval).`,
+    '',
+    ...table(
+      [
+        'configuration',
+        ...WINDOW_COLUMNS,
+        'queries/req',
+        'server CPU µs/req',
+        'pool checkouts/req',
+        'queued',
+        'pool wait µs/req',
+        'client held µs',
+        'pool busy',
+        'loop lag ms',
+        `× ${base} req/s`,
+        `Δ CPU µs/req vs ${base}`,
+      ],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ids.map((id) => {
+        const s = a.summary[id];
+        return [
+          id,
+          ...windowCells(s),
+          fmt(s.queriesPerRequest, 2),
+          fmt(s.cpuMicrosPerRequest),
+          fmt(s.pool?.checkoutsPerRequest, 2),
+          s.pool ? `${fmt(s.pool.queuedShare * 100, 1)} %` : '—',
+          fmt(s.pool?.waitMicrosPerRequest),
+          fmt(s.pool?.holdMicrosPerCheckout),
+          s.pool?.busyShare === undefined ? '—' : `${fmt(s.pool.busyShare * 100)} %`,
+          fmt(s.loopDelay?.meanMs, 1),
+          fmtRatio(ratio(a.summary, id, base)),
+          fmt(s.cpuMicrosPerRequest - a.summary[base]?.cpuMicrosPerRequest),
+        ];
+      }),
+    ),
+    '',
+  ];
+}
+
+export function report(results, options, machine, wallSeconds) {
+  const lines = [];
+  lines.push('# Benchmark results', '');
+  lines.push(
+    '<!-- Written by `npm run bench` (bench/run.mjs). Everything above the analysis marker is replaced on each full run. -->',
+    '',
+  );
+  lines.push(
+    `- **Run:** ${machine.date}, wall time ${fmt(wallSeconds)} s${options.quick ? ' (--quick)' : ''}`,
+  );
+  lines.push(
+    `- **Machine:** ${machine.nproc} cores (\`nproc\`), ${machine.cpu}, ${machine.memGiB} GiB RAM, ${machine.os}; load average (1/5/15 min) ${machine.loadavg.start.map((x) => x.toFixed(2)).join(' / ')} at start, ${machine.loadavg.end.map((x) => x.toFixed(2)).join(' / ')} at end. **Shared:** other engineers build and run tests on the same cores during the run, so compare the ratios of one run, side by side, not absolute figures across runs.`,
+  );
+  lines.push(
+    `- **Software:** routing-controllers-auth at ${machine.commit}; Node ${machine.node}; ${Object.entries(
+      machine.databases,
+    )
+      .map(([db, v]) => `${DB_LABEL[db]} ${v}`)
+      .join(
+        ', ',
+      )}; autocannon 8 in the driver process on the same machine (load generator, servers and databases share the ${machine.nproc} cores)`,
+  );
+  lines.push(
+    `- **Options:** ${options.duration} s measured after ${options.warmup} s warm-up, ${options.connections} connections, ${options.rounds} interleaved round(s), median reported; ${options.users} users each with a token, rotated by the load; bcrypt cost ${options.bcryptCost}; HS256 with a \`createSecretKey\` KeyObject for both passport-jwt and the library; pools at driver defaults (pg 10, mysql2 10); SQLite file via better-sqlite3`,
+  );
+  lines.push(
+    `- **Latency:** p50 / p99 from each 2xx response's own time (float ms). **Errors:** connection errors + timeouts + non-2xx.`,
+    '',
+  );
+  lines.push(...throughputSection(results, options));
+  lines.push(...stormSection(results, options));
+  lines.push(...growthSection(results, options));
+  lines.push(...exampleSection(results, options));
+  lines.push(...anatomySection(results, options));
+  lines.push('## Targets (reported, never asserted)', '');
+  lines.push(
+    ...table(
+      ['target', 'measured', 'goal', 'result', 'note'],
+      ['l', 'r', 'l', 'l', 'l'],
+      targets(results, options).map((x) => [
+        x.name,
+        Number.isFinite(x.value) ? `${x.value.toFixed(3)}×` : '—',
+        x.goal,
+        x.result,
+        x.note,
+      ]),
+    ),
+  );
+  lines.push('');
+  return lines.join('\n');
+}
+
+/** The commit measured, and whether src/ had uncommitted changes (the bench builds the work tree). */
+export function gitCommit() {
+  try {
+    const git = (...args) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = git('status', '--porcelain', '--', 'src') !== '';
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes in src/' : ''}`;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+
+export function machineInfo(databases, loadStart, commit) {
+  const cpus = os.cpus();
+  return {
+    loadavg: { start: loadStart, end: os.loadavg() },
+    date: new Date().toISOString(),
+    nproc: os.availableParallelism?.() ?? cpus.length,
+    cpu: cpus[0]?.model?.trim() ?? 'unknown CPU',
+    memGiB: (os.totalmem() / 2 ** 30).toFixed(1),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    commit,
+    databases,
+  };
+}
+
+/** Writes RESULTS.md (keeping everything from the analysis marker on) and results/<time>.json. */
+export async function writeFiles(markdown, json) {
+  const resultsMd = path.join(ROOT, 'bench/RESULTS.md');
+  let kept = `${ANALYSIS_MARKER}\n\n## Analysis\n\n(Where the time goes: see the profile notes added here.)\n`;
+  if (existsSync(resultsMd)) {
+    const old = readFileSync(resultsMd, 'utf8');
+    const at = old.indexOf(ANALYSIS_MARKER);
+    if (at >= 0) kept = old.slice(at);
+  }
+  let text = `${markdown}\n${kept}`;
+  try {
+    // Keep `npm run format:check` clean: the file is formatted the way Prettier would.
+    const prettier = await import('prettier');
+    text = await prettier.format(text, {
+      ...(await prettier.resolveConfig(resultsMd)),
+      filepath: resultsMd,
+    });
+  } catch (error) {
+    log(`RESULTS.md left unformatted (${error.message})`);
+  }
+  writeFileSync(resultsMd, text);
+  const dir = path.join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${json.machine.date.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+  log(`wrote ${path.relative(ROOT, resultsMd)} and ${path.relative(ROOT, file)}`);
+}
