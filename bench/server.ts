@@ -215,7 +215,7 @@ function build(variant: Variant, ds: DataSource, key: KeyObject, bcryptCost: num
     return { app: expressApp({ controllers: [controller] }), issue: sign };
   }
   if (variant === 'example-app') {
-    const app = createApp({ dataSource: ds, options: { secretKey: key, bcryptCost } });
+    const { app } = createApp({ dataSource: ds, options: { secretKey: key, bcryptCost } });
     return { app, issue: (_sub, port) => login(port), tokenCount: 1 };
   }
   const auth = setupAuth({
