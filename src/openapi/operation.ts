@@ -52,7 +52,9 @@ function alternativesOf(facts: OperationFacts, config: OpenApiAuthConfig): Alter
   }
   const { guard } = facts;
   if (guard === null) return null;
-  const combined = combine([...guard.credentials].map((kind) => alternativesFor(kind, config)));
+  // Access before refresh, whatever order the decorators ran in.
+  const credentials = [...guard.credentials].sort();
+  const combined = combine(credentials.map((kind) => alternativesFor(kind, config)));
   return guard.anonymous ? [...combined, ANONYMOUS] : combined;
 }
 
