@@ -16,6 +16,7 @@ import { HealthController } from './controllers/health.controller';
 import { RegisterController } from './controllers/register.controller';
 import { UsersController } from './controllers/users.controller';
 import { RouteNotFoundError } from './errors';
+import { mountDocs } from './openapi';
 import { User } from './user.entity';
 
 /** What {@link createApp} needs. */
@@ -58,6 +59,7 @@ export function createApp({ dataSource, options }: CreateAppOptions): ExampleApp
   const app = express();
   app.disable('x-powered-by');
   app.use(cookieParser());
+  mountDocs(app, auth.config); // GET /openapi.json and GET /docs (Swagger UI), both public
   useExpressServer(app, {
     ...auth.serverOptions,
     controllers: [

@@ -143,3 +143,7 @@ export type {
 // Ready-made routes
 export { AuthController, clientOf, toTokenResponse } from './controllers';
 export type { CookieLoginView, SessionView, TokenResponse } from './controllers';
+
+// OpenAPI (routing-controllers-openapi stays optional: nothing here imports it)
+export { enrichOpenApi } from './openapi';
+export type { EnrichOpenApiOptions, OpenApiAuthConfig, OpenApiDocument } from './openapi';

@@ -1,0 +1,4 @@
+export { enrichOpenApi } from './enrich';
+export type { EnrichOpenApiOptions } from './enrich';
+export type { OpenApiDocument } from './document';
+export type { OpenApiAuthConfig } from './security';
