@@ -10,6 +10,7 @@ import { AdminController } from './controllers/admin.controller';
 import { HealthController } from './controllers/health.controller';
 import { RegisterController } from './controllers/register.controller';
 import { UsersController } from './controllers/users.controller';
+import { demoPage } from './demo-page';
 import { RouteNotFoundError } from './errors';
 import { User } from './user.entity';
 
@@ -33,8 +34,8 @@ function notFound(_req: Request, res: Response): void {
 
 /**
  * Builds the example's Express app: wires the library (`setupAuth`) and mounts the library's
- * `AuthController` next to the example's own controllers; any other route answers a coded JSON
- * 404. Controllers are typedi singletons, so
+ * `AuthController` next to the example's own controllers; serves the demo page at `GET /`; any
+ * other route answers a coded JSON 404. Controllers are typedi singletons, so
  * build one app per process (tests reset the container between apps).
  */
 export function createApp({ dataSource, options }: CreateAppOptions): Express {
@@ -47,6 +48,7 @@ export function createApp({ dataSource, options }: CreateAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(cookieParser());
+  app.use(demoPage()); // GET /: the cookie-flow demo page
   useExpressServer(app, {
     ...auth.serverOptions,
     controllers: [
