@@ -97,14 +97,19 @@ async function loadUser() {
   return null;
 }
 
-/** Runs one action with the buttons disabled; #status is "busy" until it settles. */
+/**
+ * Runs one action with the buttons disabled. `<body data-busy>` is "true" until it has settled
+ * (the page starts busy, until its first GET /users/me has answered).
+ */
 async function run(busyText, action) {
+  document.body.dataset.busy = 'true';
   showStatus('busy', busyText);
   for (const button of buttons) button.disabled = true;
   try {
     await action();
   } finally {
     for (const button of buttons) button.disabled = false;
+    document.body.dataset.busy = 'false';
   }
 }
 
