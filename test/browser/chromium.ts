@@ -3,8 +3,11 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { describe, test } from 'vitest';
 
-/** Debian's `chromium` package (`.ci/install-chromium.sh`); Playwright's download cannot work here. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/**
+ * Debian's `chromium` package (`.ci/install-chromium.sh`); Playwright's own download cannot work
+ * offline. `AUTH_TEST_CHROMIUM` points elsewhere (e.g. to check the skip).
+ */
+export const CHROMIUM_PATH = process.env.AUTH_TEST_CHROMIUM ?? '/usr/bin/chromium';
 
 /** The bound on every browser action and wait, in milliseconds. */
 export const BROWSER_TIMEOUT_MS = 10_000;

@@ -5,6 +5,17 @@ import { BROWSER_TIMEOUT_MS } from './chromium';
 /** The demo user the page signs in as. */
 export const ALICE = { email: 'alice@example.com', password: 'alice-password-1' };
 
+/** Alice as GET /users/me answers (the demo seed). */
+export const ALICE_VIEW = {
+  id: expect.any(Number) as number,
+  email: ALICE.email,
+  roles: ['user'],
+  permissions: [],
+  isActive: true,
+  isVerified: true,
+  createdAt: expect.any(String) as string,
+};
+
 /** What #status shows: its state (busy, ok, error, idle), the error code, and the text. */
 export interface PageStatus {
   state: string | null;
