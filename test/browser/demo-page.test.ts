@@ -109,6 +109,21 @@ async function cookieJti(response: PageResponse, name: string): Promise<string> 
   return payload.jti;
 }
 
+/**
+ * Presses a button of the page and returns what its request to `path` carried in the CSRF header,
+ * and the answer.
+ */
+async function pressFor(
+  page: Page,
+  selector: string,
+  path: string,
+): Promise<{ csrfHeader: string | undefined; response: PageResponse }> {
+  const request = page.waitForRequest((r) => r.url().endsWith(path));
+  const answer = page.waitForResponse((r) => r.url().endsWith(path));
+  await press(page, selector);
+  return { csrfHeader: (await request).headers()['x-csrf-token'], response: await answer };
+}
+
 const SIGNED_IN = { state: 'ok', code: '', text: 'Signed in as alice@example.com.' };
 
 describeBrowser('the demo page in Chromium', () => {
@@ -127,6 +142,15 @@ describeBrowser('the demo page in Chromium', () => {
     if (browser === undefined) throw new Error('Chromium did not start');
     context = await newContext(browser);
     return context;
+  };
+  /** Two tabs of one browser profile: signed in in the first, the second opened after. */
+  const twoTabs = async (url: string): Promise<[Page, Page]> => {
+    const ctx = await fresh();
+    const first = await openDemo(ctx, url);
+    await signedIn(first);
+    const second = await openDemo(ctx, url);
+    expect(await statusOf(second)).toEqual(SIGNED_IN);
+    return [first, second];
   };
 
   describeEngines('demo page', (engine) => {
@@ -216,11 +240,8 @@ describeBrowser('the demo page in Chromium', () => {
       const page = await openDemo(ctx, running().app.url);
       const { csrfToken } = await signedIn(page);
       const before = await ctx.cookies();
-      const request = page.waitForRequest((r) => r.url().endsWith('/auth/cookie/refresh'));
-      const answer = page.waitForResponse((r) => r.url().endsWith('/auth/cookie/refresh'));
-      await press(page, '#refresh');
-      expect((await request).headers()['x-csrf-token']).toBe(csrfToken);
-      const response = await answer;
+      const { csrfHeader, response } = await pressFor(page, '#refresh', '/auth/cookie/refresh');
+      expect(csrfHeader).toBe(csrfToken);
       expect(response.status()).toBe(200);
       expect((await response.json()) as CookieLoginBody).toEqual({
         expiresIn: 900,
@@ -334,11 +355,9 @@ describeBrowser('the demo page in Chromium', () => {
       const page = await openDemo(ctx, running().app.url);
       const { csrfToken } = await signedIn(page);
       const cookies = await ctx.cookies();
-      const request = page.waitForRequest((r) => r.url().endsWith('/auth/logout'));
-      const answer = page.waitForResponse((r) => r.url().endsWith('/auth/logout'));
-      await press(page, '#logout');
-      expect((await request).headers()['x-csrf-token']).toBe(csrfToken);
-      expect((await answer).status()).toBe(204);
+      const { csrfHeader, response } = await pressFor(page, '#logout', '/auth/logout');
+      expect(csrfHeader).toBe(csrfToken);
+      expect(response.status()).toBe(204);
       expect(await statusOf(page)).toEqual({ state: 'ok', code: '', text: 'Signed out.' });
       expect(await userText(page)).toBe(SIGNED_OUT);
       expect(await documentCookie(page)).toBe('');
@@ -352,11 +371,7 @@ describeBrowser('the demo page in Chromium', () => {
 
     it('two tabs refreshing at once without a grace window: one wins, the reuse kills the session', async () => {
       const { app } = running();
-      const ctx = await fresh();
-      const first = await openDemo(ctx, app.url);
-      await signedIn(first);
-      const second = await openDemo(ctx, app.url);
-      expect(await statusOf(second)).toEqual(SIGNED_IN);
+      const [first, second] = await twoTabs(app.url);
       app.answers.length = 0;
       const answers = await refreshTogether(app, [first, second]);
       expect(answers.map((r) => r.status()).sort()).toEqual([200, 401]);
@@ -383,11 +398,7 @@ describeBrowser('the demo page in Chromium', () => {
       'two tabs refreshing at once both stay signed in: both get the same successor',
       async () => {
         const { app } = running();
-        const ctx = await fresh();
-        const first = await openDemo(ctx, app.url);
-        await signedIn(first);
-        const second = await openDemo(ctx, app.url);
-        expect(await statusOf(second)).toEqual(SIGNED_IN);
+        const [first, second] = await twoTabs(app.url);
         const answers = await refreshTogether(app, [first, second]);
         expect(answers.map((r) => r.status())).toEqual([200, 200]);
         // One successor, not two: the same access and refresh token ids in both answers.
