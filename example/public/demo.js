@@ -20,7 +20,11 @@ function readCookie(name) {
   for (const part of document.cookie.split(';')) {
     const eq = part.indexOf('=');
     if (eq !== -1 && part.slice(0, eq).trim() === name) {
-      return decodeURIComponent(part.slice(eq + 1).trim());
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return null; // not percent-encoded properly: not a CSRF token of ours
+      }
     }
   }
   return null;
@@ -107,6 +111,8 @@ async function run(busyText, action) {
   for (const button of buttons) button.disabled = true;
   try {
     await action();
+  } catch (error) {
+    showStatus('error', `Unexpected error in the page: ${String(error)}`, 'page_error');
   } finally {
     for (const button of buttons) button.disabled = false;
     document.body.dataset.busy = 'false';

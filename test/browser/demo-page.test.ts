@@ -181,7 +181,7 @@ describeBrowser('the demo page in Chromium', () => {
       expect(await userText(page)).toBe(SIGNED_OUT);
     });
 
-    it('a wrong password shows the coded error in #status', async () => {
+    it('a wrong password shows the coded error in #status (screenshot saved)', async () => {
       const page = await openDemo(await fresh(), running().app.url);
       const { status, body } = await signIn(page, { email: ALICE.email, password: 'wrong-pass-1' });
       expect(status).toBe(401);
@@ -196,6 +196,7 @@ describeBrowser('the demo page in Chromium', () => {
         text: 'Login failed: 401 invalid_credentials: Incorrect username or password.',
       });
       expect(await userText(page)).toBe(SIGNED_OUT);
+      await screenshot(page, `demo-error-${engine}.png`);
     });
 
     it('cookie login shows /users/me with the email (screenshot saved)', async () => {
