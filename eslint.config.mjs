@@ -37,4 +37,14 @@ export default tseslint.config(
       },
     },
   },
+  {
+    // The demo page's script: plain browser JavaScript, served as is (no build, no types).
+    files: ['example/public/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: { document: 'readonly', fetch: 'readonly' },
+    },
+  },
 );

@@ -15,6 +15,7 @@ import { AdminController } from './controllers/admin.controller';
 import { HealthController } from './controllers/health.controller';
 import { RegisterController } from './controllers/register.controller';
 import { UsersController } from './controllers/users.controller';
+import { demoPage } from './demo-page';
 import { RouteNotFoundError } from './errors';
 import { mountDocs } from './openapi';
 import { User } from './user.entity';
@@ -47,9 +48,10 @@ export interface ExampleApp {
 
 /**
  * Builds the example's Express app: wires the library (`setupAuth`) and mounts the library's
- * `AuthController` next to the example's own controllers; any other route answers a coded JSON
- * 404. The controllers find what they need from the request (`contextOf(req)`), so several apps
- * may live in one process.
+ * `AuthController` next to the example's own controllers; serves the demo page at `GET /`, the
+ * OpenAPI document at `GET /openapi.json` and Swagger UI at `GET /docs`; any other route answers a
+ * coded JSON 404. The controllers find what they need from the request (`contextOf(req)`), so
+ * several apps may live in one process.
  */
 export function createApp({ dataSource, options }: CreateAppOptions): ExampleApp {
   useContainer(Container);
@@ -59,6 +61,7 @@ export function createApp({ dataSource, options }: CreateAppOptions): ExampleApp
   const app = express();
   app.disable('x-powered-by');
   app.use(cookieParser());
+  app.use(demoPage()); // GET /: the cookie-flow demo page
   mountDocs(app, auth.config); // GET /openapi.json and GET /docs (Swagger UI), both public
   useExpressServer(app, {
     ...auth.serverOptions,
