@@ -141,7 +141,7 @@ export type {
 } from './http';
 
 // Ready-made routes
-export { AuthController, clientOf, toTokenResponse } from './controllers';
+export { AuthController, clientOf, noStore, toTokenResponse } from './controllers';
 export type { CookieLoginView, SessionView, TokenResponse } from './controllers';
 
 // OpenAPI (routing-controllers-openapi stays optional: nothing here imports it)

@@ -42,6 +42,15 @@ function refreshOf(runtime: AuthRuntime, req: Request): Promise<TokenPair> {
   return runtime.flows.refresh(found.presented.token);
 }
 
+/** The cookie routes serve only a setup that reads cookies. */
+function assertCookieTransport(runtime: AuthRuntime): void {
+  if (!runtime.config.tokenLocation.includes('cookie')) {
+    throw new InvalidRequestError(
+      'Cookie login is off here: tokenLocation does not include "cookie". Use POST /auth/login.',
+    );
+  }
+}
+
 function toCookies(runtime: AuthRuntime, pair: TokenPair, res: Response): CookieLoginView {
   const csrfToken = setAuthCookies(res, pair, runtime.config);
   return { expiresIn: pair.expiresIn, refreshExpiresIn: pair.refreshExpiresIn, csrfToken };
@@ -212,6 +221,7 @@ export class AuthController {
   ): Promise<CookieLoginView> {
     noStore(res);
     const runtime = runtimeOf(req);
+    assertCookieTransport(runtime);
     return toCookies(runtime, await runtime.flows.login(body, clientOf(req)), res);
   }
 
@@ -225,6 +235,7 @@ export class AuthController {
   ): Promise<CookieLoginView> {
     noStore(res);
     const runtime = runtimeOf(req);
+    assertCookieTransport(runtime);
     return toCookies(runtime, await refreshOf(runtime, req), res);
   }
 }

@@ -1,3 +1,3 @@
 export { AuthController } from './auth-controller';
-export { clientOf, toTokenResponse } from './wire';
+export { clientOf, noStore, toTokenResponse } from './wire';
 export type { CookieLoginView, SessionView, TokenResponse } from './wire';

@@ -87,7 +87,17 @@ export function clientOf(req: Request): ClientInfo {
   };
 }
 
-/** @internal Responses that carry tokens must not be cached (RFC 6749 §5.1). */
+/**
+ * Marks a response that carries tokens as not cacheable (RFC 6749 §5.1): `Cache-Control:
+ * no-store` and `Pragma: no-cache`, as the ready-made routes send. Call it in your own login
+ * routes.
+ *
+ * @example
+ * ```ts
+ * noStore(res);
+ * return toTokenResponse(await authFor(req).flows.login(body, clientOf(req)));
+ * ```
+ */
 export function noStore(res: Response): void {
   res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
 }

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { HttpError } from 'routing-controllers';
 import { AuthError, type AuthErrorBody } from '../errors/auth-error';
 import { InsufficientScopeError, MissingCredentialsError } from '../errors/http-errors';
@@ -94,9 +95,17 @@ export function errorResponse(error: unknown): ErrorResponse {
       };
     }
     if (error.httpCode >= 400 && error.httpCode < 500) {
+      // routing-controllers' HttpError resets the prototype of subclasses that do not set it back,
+      // so `class ConflictError extends HttpError` arrives as a bare HttpError named "Error": its
+      // code then comes from the status (409 → `conflict`). Extend AuthError for codes of your own.
+      const named = error.name !== 'Error' ? error.name : error.constructor.name;
+      const generic = named === 'HttpError' || named === 'Error';
+      const name = generic ? 'HttpError' : named;
+      const statusCode = snake((STATUS_CODES[error.httpCode] ?? '').replace(/\W+/g, ''));
+      const code = generic ? statusCode : snake(name) || statusCode;
       return {
         status: error.httpCode,
-        body: { name: error.name, code: snake(error.name), message: error.message },
+        body: { name, code: code || `http_${error.httpCode}`, message: error.message },
         headers: {},
       };
     }

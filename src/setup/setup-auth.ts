@@ -83,6 +83,17 @@ export interface AuthSetup<User = unknown> {
     | 'development'
     | 'middlewares'
   >;
+  /**
+   * Your `useExpressServer` options with this setup's merged in: its middlewares first, then yours
+   * (so none is lost to the order of a spread), both checkers, and the default error handler and
+   * `development` off. Prefer it to spreading `serverOptions` when you pass options of your own.
+   *
+   * @example
+   * ```ts
+   * useExpressServer(app, auth.serverOptionsWith({ controllers: [AuthController], middlewares: [Logger] }));
+   * ```
+   */
+  serverOptionsWith(options: RoutingControllersOptions): RoutingControllersOptions;
   /** What this setup wired, for a health or debug page. Never contains a secret. */
   status(): AuthStatus;
 }
@@ -195,6 +206,22 @@ export function setupAuth<User>(input: SetupAuthInput<User>): AuthSetup<User> {
       defaultErrorHandler: false,
       development: false,
       middlewares,
+    },
+    serverOptionsWith: (options) => {
+      const own = options.middlewares ?? [];
+      if (own.some((m) => typeof m === 'string')) {
+        throw new AuthConfigError(
+          'middlewares',
+          'serverOptionsWith takes middleware classes; with glob strings, list ...auth.middlewares yourself.',
+        );
+      }
+      return {
+        ...options,
+        ...checkers,
+        defaultErrorHandler: false,
+        development: false,
+        middlewares: [...middlewares, ...(own as MiddlewareClass[])],
+      };
     },
     status: () => describeSetup(runtime),
   };

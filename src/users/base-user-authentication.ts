@@ -42,17 +42,21 @@ function stringList(value: unknown): string[] {
  * @typeParam User - your user type.
  * @example
  * ```ts
- * @Service()
  * class MyAuth extends BaseUserAuthentication<User> {
- *   constructor(private readonly users = dataSource.getRepository(User)) { super(); }
+ *   constructor(private readonly users: Repository<User>) { super(); }
  *   async authenticate({ username, password }: LoginCredentials) {
- *     const user = await this.users.findOneBy({ email: username });
+ *     const email = username.toLowerCase();
+ *     const found = await this.users.findOneBy({ email });
+ *     const user = found?.email === email ? found : null; // exact, whatever the collation
  *     return (await this.checkPassword(user, password, user?.passwordHash)) ? user : null;
  *   }
- *   getUserById(id: string) { return this.users.findOneBy({ id: Number(id) }); }
+ *   getUserById(id: string) {
+ *     const n = Number(id);
+ *     return Number.isSafeInteger(n) ? this.users.findOneBy({ id: n }) : Promise.resolve(null);
+ *   }
  *   getUserId(user: User) { return user.id; }
  * }
- * Container.set(BaseUserAuthentication, new MyAuth());
+ * const auth = setupAuth({ dataSource, userAuthentication: new MyAuth(dataSource.getRepository(User)) });
  * ```
  */
 export abstract class BaseUserAuthentication<User = unknown> {
