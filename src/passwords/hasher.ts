@@ -61,10 +61,14 @@ export class PasswordHasher {
     this.limiter = new ConcurrencyLimiter(concurrency, queueLimit);
   }
 
-  /** Hashes a password at this hasher's cost (policy first: 400 `password_policy`). */
+  /**
+   * Hashes a password at this hasher's cost (policy first: 400 `password_policy`). Hashing
+   * (registration, a password change) yields to login checks: it waits in a small lane of its own
+   * and runs only when no login is waiting, so a flood of sign-ups cannot keep anyone from logging in.
+   */
   async hash(password: string): Promise<string> {
     assertHashablePassword(password);
-    return this.limiter.run(() => this.bcryptHash(password, this.cost));
+    return this.limiter.run(() => this.bcryptHash(password, this.cost), 'hash');
   }
 
   /** Whether a stored hash is below this hasher's cost (or not bcrypt at all). */

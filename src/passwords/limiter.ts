@@ -20,18 +20,29 @@ export function defaultHashQueueLimit(concurrency: number): number {
 }
 
 /**
- * A counting semaphore: at most `limit` tasks run, at most `maxWaiting` more wait in order (never
- * on the event loop), and a task arriving when both are full is refused with
- * {@link AuthBusyError} (503, `Retry-After`) without running.
+ * What a task is for. Login checks come first: a task of kind `hash` (registration, a password
+ * change) may wait only in a small lane of its own and gets a free slot only when no login check is
+ * waiting, so a flood of sign-ups can neither fill the queue nor make a real login wait behind it.
+ */
+export type TaskKind = 'check' | 'hash';
+
+/**
+ * A counting semaphore: at most `limit` tasks run, at most `maxWaiting` login checks wait in order
+ * (never on the event loop), and a task arriving when its lane is full is refused with
+ * {@link AuthBusyError} (503, `Retry-After`) without running. Hashes wait in a lane of a quarter of
+ * `maxWaiting` (at least one) and are served after any waiting check.
  */
 export class ConcurrencyLimiter {
   private active = 0;
   private refused = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: Record<TaskKind, (() => void)[]> = { check: [], hash: [] };
+
+  /** Tasks of kind `hash` allowed to wait. */
+  readonly maxWaitingHashes: number;
 
   /**
    * @param limit - tasks allowed at once (≥ 1).
-   * @param maxWaiting - tasks allowed to wait for a slot (≥ 0). Default: no bound.
+   * @param maxWaiting - login checks allowed to wait for a slot (≥ 0). Default: no bound.
    */
   constructor(
     readonly limit: number,
@@ -41,6 +52,7 @@ export class ConcurrencyLimiter {
       throw new RangeError('limit must be a positive integer');
     if (maxWaiting !== Infinity && (!Number.isInteger(maxWaiting) || maxWaiting < 0))
       throw new RangeError('maxWaiting must be a whole number (or Infinity)');
+    this.maxWaitingHashes = maxWaiting === Infinity ? Infinity : Math.max(1, Math.floor(maxWaiting / 4));
   }
 
   /** Tasks running now. */
@@ -50,31 +62,34 @@ export class ConcurrencyLimiter {
 
   /** Tasks waiting for a slot now. */
   get queued(): number {
-    return this.waiting.length;
+    return this.waiting.check.length + this.waiting.hash.length;
   }
 
-  /** Tasks refused so far because the queue was full. */
+  /** Tasks refused so far because their lane was full. */
   get shed(): number {
     return this.refused;
   }
 
-  /** Runs `task` when a slot is free; throws {@link AuthBusyError} when the queue is full. */
-  async run<T>(task: () => Promise<T>): Promise<T> {
+  /** Runs `task` when a slot is free; throws {@link AuthBusyError} when its lane is full. */
+  async run<T>(task: () => Promise<T>, kind: TaskKind = 'check'): Promise<T> {
     if (this.active >= this.limit) {
-      if (this.waiting.length >= this.maxWaiting) {
+      const lane = this.waiting[kind];
+      const room = kind === 'check' ? this.maxWaiting : this.maxWaitingHashes;
+      if (lane.length >= room) {
         this.refused++;
         throw new AuthBusyError();
       }
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      await new Promise<void>((resolve) => lane.push(resolve));
     } else {
       this.active++;
     }
     try {
       return await task();
     } finally {
-      const next = this.waiting.shift();
+      // The slot passes straight to the next task: a waiting login check before any hash.
+      const next = this.waiting.check.shift() ?? this.waiting.hash.shift();
       if (next === undefined) this.active--;
-      else next(); // the slot passes straight to the next task
+      else next();
     }
   }
 }

@@ -124,3 +124,32 @@ describe('bcrypt queue limit (pen test finding 5)', () => {
     );
   });
 });
+
+describe('hashing yields to login checks (pen test II: a sign-up flood must not lock logins out)', () => {
+  it('hashes wait in a small lane of their own, and a waiting check gets the next slot', async () => {
+    const limiter = new ConcurrencyLimiter(1, 8);
+    expect(limiter.maxWaitingHashes).toBe(2);
+    const order: string[] = [];
+    let open = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const running = limiter.run(() => gate, 'hash');
+    const hashes = [1, 2, 3, 4].map((i) =>
+      limiter.run(() => {
+        order.push(`hash${i}`);
+        return Promise.resolve();
+      }, 'hash'),
+    );
+    const check = limiter.run(() => {
+      order.push('check');
+      return Promise.resolve();
+    });
+    const settled = await Promise.allSettled(hashes.slice(2));
+    // Hashes 3 and 4 found the hash lane full: shed at once, never queued.
+    expect(settled.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(limiter.shed).toBe(2);
+    expect(limiter.queued).toBe(3);
+    open();
+    await Promise.all([running, check, ...hashes.slice(0, 2)]);
+    expect(order).toEqual(['check', 'hash1', 'hash2']);
+  });
+});
