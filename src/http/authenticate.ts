@@ -5,7 +5,8 @@ import type { RefreshClaims } from '../tokens/claims';
 import { assertCsrf } from './csrf';
 import { extractToken, type PresentedToken } from './extract';
 
-const contexts = new WeakMap<Request, Promise<AuthContext | null>>();
+// Per request and per setup: an app mounted inside another has its own setup and its own answer.
+const contexts = new WeakMap<Request, Map<AuthRuntime, Promise<AuthContext | null>>>();
 
 async function load(req: Request, runtime: AuthRuntime): Promise<AuthContext | null> {
   const presented = extractToken(req, 'access', runtime.config);
@@ -23,18 +24,22 @@ async function load(req: Request, runtime: AuthRuntime): Promise<AuthContext | n
  * token; throws for a bad one.
  */
 export function requestIdentity(req: Request, runtime: AuthRuntime): Promise<AuthContext | null> {
-  let pending = contexts.get(req);
+  let byRuntime = contexts.get(req);
+  if (byRuntime === undefined) {
+    byRuntime = new Map();
+    contexts.set(req, byRuntime);
+  }
+  let pending = byRuntime.get(runtime);
   if (pending === undefined) {
     pending = load(req, runtime);
-    contexts.set(req, pending);
+    byRuntime.set(runtime, pending);
   }
   return pending;
 }
 
-const refreshTokens = new WeakMap<
-  Request,
-  { presented: PresentedToken; claims: RefreshClaims } | null
->();
+/** A refresh token found on a request, verified statelessly. */
+type Presented = { presented: PresentedToken; claims: RefreshClaims } | null;
+const refreshTokens = new WeakMap<Request, Map<AuthRuntime, Presented>>();
 
 /**
  * @internal The refresh token presented on a request (Bearer header, refresh cookie, or JSON body
@@ -44,8 +49,13 @@ const refreshTokens = new WeakMap<
 export function presentedRefresh(
   req: Request,
   runtime: AuthRuntime,
-): { presented: PresentedToken; claims: RefreshClaims } | null {
-  let found = refreshTokens.get(req);
+): Presented {
+  let byRuntime = refreshTokens.get(req);
+  if (byRuntime === undefined) {
+    byRuntime = new Map();
+    refreshTokens.set(req, byRuntime);
+  }
+  let found = byRuntime.get(runtime);
   if (found === undefined) {
     const presented = extractToken(req, 'refresh', runtime.config);
     if (presented === null) {
@@ -55,7 +65,7 @@ export function presentedRefresh(
       if (presented.source === 'cookie') assertCsrf(req, runtime.config, claims.sid);
       found = { presented, claims };
     }
-    refreshTokens.set(req, found);
+    byRuntime.set(runtime, found);
   }
   return found;
 }

@@ -5,15 +5,29 @@ import { AuthConfigError } from '../errors/config-error';
 import type { AuthRuntime } from '../setup/runtime';
 
 const bound = new WeakMap<object, AuthRuntime>();
+/** Express app → the setup whose middleware runs in it: a mounted sub-app keeps its own. */
+const apps = new WeakMap<object, AuthRuntime>();
 
-/** @internal Binds a request to the setup that serves it (the first binding wins). */
+function appOf(req: object): object | undefined {
+  const app = (req as { app?: unknown }).app;
+  return typeof app === 'function' || (typeof app === 'object' && app !== null) ? app : undefined;
+}
+
+/**
+ * @internal Binds a request to the setup that serves it. The app the request is in (`req.app`,
+ * which Express switches to a mounted sub-app while inside it) remembers its setup, so an app
+ * with its own `setupAuth` mounted inside another is served by its own setup there.
+ */
 export function bindRuntime(req: object, runtime: AuthRuntime): void {
-  if (!bound.has(req)) bound.set(req, runtime);
+  const app = appOf(req);
+  if (app !== undefined && !apps.has(app)) apps.set(app, runtime);
+  bound.set(req, runtime);
 }
 
 /** @internal The runtime of the setup serving `req`; a clear error when none is bound. */
 export function runtimeOf(req: object): AuthRuntime {
-  const runtime = bound.get(req);
+  const app = appOf(req);
+  const runtime = (app === undefined ? undefined : apps.get(app)) ?? bound.get(req);
   if (runtime === undefined) {
     throw new AuthConfigError(
       'serverOptions',

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import type express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src';
 import { buildTestApp, PASSWORDS, type TestApp } from '../support/app';
 import { describeEngines } from '../support/engines';
@@ -98,5 +99,83 @@ describeEngines('two setups in one process', (engine) => {
     expect(a.auth.tokens).not.toBe(b.auth.tokens);
     expect(a.auth.userAuthentication.passwords).toBe(a.auth.passwords);
     expect(b.auth.userAuthentication.passwords).toBe(b.auth.passwords);
+  });
+});
+
+describe('an app with its own setup mounted inside another (pen test II, F3)', () => {
+  let outer: TestApp;
+  let inner: TestApp;
+  let mounted: express.Express;
+
+  beforeAll(async () => {
+    outer = await buildTestApp('sqlite', { accessTokenExpireMinutes: 5 });
+    inner = await buildTestApp('sqlite', {
+      secretKey: randomBytes(48).toString('base64url'),
+      accessTokenExpireMinutes: 20,
+    });
+    const repo = inner.ds.getRepository(TestUser);
+    await repo.save(
+      repo.create({
+        email: BOB.email,
+        passwordHash: await hashPassword(BOB.password, 4),
+        roles: ['user'],
+        permissions: [],
+      }),
+    );
+    // outer.app already has the outer setup's routes; the inner app goes under /b.
+    mounted = outer.app;
+    mounted.use('/b', inner.app);
+  });
+  afterAll(async () => {
+    await outer.close();
+    await inner.close();
+  });
+
+  it('under /b the inner setup logs in its own users and answers its own lifetime', async () => {
+    const bob = await request(mounted).post('/b/auth/login').send(BOB);
+    expect(bob.status, bob.text).toBe(200);
+    expect((bob.body as { expires_in: number }).expires_in).toBe(1200);
+    expectError(
+      await request(mounted).post('/auth/login').send(BOB),
+      401,
+      'invalid_credentials',
+      'Bearer',
+    );
+  });
+
+  it("each part refuses the other's tokens, on decorators and @Authorized alike", async () => {
+    const outerToken = (
+      (
+        await request(mounted)
+          .post('/auth/login')
+          .send({ email: 'alice@example.com', password: PASSWORDS.alice })
+      ).body as { access_token: string }
+    ).access_token;
+    const innerToken = (
+      (await request(mounted).post('/b/auth/login').send(BOB)).body as { access_token: string }
+    ).access_token;
+    const invalid = 'Bearer error="invalid_token"';
+    for (const path of ['/b/t/me', '/b/t/any']) {
+      expectError(
+        await request(mounted).get(path).set('Authorization', `Bearer ${outerToken}`),
+        401,
+        'invalid_token',
+        invalid,
+      );
+      expect(
+        (await request(mounted).get(path).set('Authorization', `Bearer ${innerToken}`)).status,
+      ).toBe(200);
+    }
+    for (const path of ['/t/me', '/t/any']) {
+      expectError(
+        await request(mounted).get(path).set('Authorization', `Bearer ${innerToken}`),
+        401,
+        'invalid_token',
+        invalid,
+      );
+      expect(
+        (await request(mounted).get(path).set('Authorization', `Bearer ${outerToken}`)).status,
+      ).toBe(200);
+    }
   });
 });
