@@ -1,5 +1,6 @@
 import { SessionNotFoundError } from '../errors/http-errors';
 import type { TokenClaims } from '../tokens/claims';
+import { isCanonicalId } from '../tokens/jwt';
 import type { SessionInfo } from '../tokens/token-service';
 import type { FlowDeps } from './deps';
 
@@ -38,7 +39,13 @@ export async function revokeOwnSession(
   claims: TokenClaims,
   sessionId: unknown,
 ): Promise<void> {
-  if (typeof sessionId !== 'string' || sessionId === '' || sessionId.length > MAX_SESSION_ID) {
+  // Session ids are lower-case UUIDs: anything else is no session, decided before any query (a
+  // NUL would make PostgreSQL fail; a case-folding collation would match another spelling).
+  if (
+    typeof sessionId !== 'string' ||
+    sessionId.length > MAX_SESSION_ID ||
+    !isCanonicalId(sessionId)
+  ) {
     throw new SessionNotFoundError();
   }
   if (!(await deps.tokens.revokeSession(sessionId, claims.sub))) throw new SessionNotFoundError();

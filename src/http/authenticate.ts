@@ -46,10 +46,7 @@ const refreshTokens = new WeakMap<Request, Map<AuthRuntime, Presented>>();
  * `refresh_token`), verified statelessly and — when it came in a cookie on an unsafe method —
  * CSRF-checked against its session. `null` when there is none.
  */
-export function presentedRefresh(
-  req: Request,
-  runtime: AuthRuntime,
-): Presented {
+export function presentedRefresh(req: Request, runtime: AuthRuntime): Presented {
   let byRuntime = refreshTokens.get(req);
   if (byRuntime === undefined) {
     byRuntime = new Map();

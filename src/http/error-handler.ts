@@ -23,7 +23,9 @@ export class AuthErrorHandler implements ExpressErrorMiddlewareInterface {
     const response = this.toResponse(error);
     // A shed login (503 auth_busy) is load, not a fault: during a storm it would be a line each.
     if (response.status >= 500 && response.body.code !== 'auth_busy') this.log(error);
-    res.status(response.status).set(response.headers).json(response.body);
+    // A static file's Content-Type (or Range headers) may already be set: the body is JSON.
+    res.removeHeader('Content-Range');
+    res.status(response.status).set(response.headers).type('application/json').json(response.body);
   }
 
   /** Maps an error to its response. Default: {@link errorResponse}. */

@@ -37,6 +37,16 @@ function isUnreadableBody(error: unknown): boolean {
   return typeof e === 'object' && e !== null && e.status === 400 && e.expose === true;
 }
 
+/** A 4xx that Express or its helpers attach to an error (`status` / `statusCode`), if any. */
+function clientErrorStatus(error: unknown): number | undefined {
+  const e = error as { status?: unknown; statusCode?: unknown } | null;
+  if (typeof e !== 'object' || e === null) return undefined;
+  const status = typeof e.status === 'number' ? e.status : e.statusCode;
+  return typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500
+    ? status
+    : undefined;
+}
+
 const BODY_ERRORS: Record<string, [number, string, string]> = {
   'entity.parse.failed': [400, 'invalid_request', 'The request body is not valid JSON.'],
   'entity.too.large': [413, 'payload_too_large', 'The request body is too large.'],
@@ -124,6 +134,22 @@ export function errorResponse(error: unknown): ErrorResponse {
         name: 'BadRequestError',
         code: 'invalid_request',
         message: 'The request body could not be read.',
+      },
+      headers: {},
+    };
+  }
+  const clientError = clientErrorStatus(error);
+  if (clientError !== undefined) {
+    // Express's router (a path parameter that does not decode), serve-static / send (a range it
+    // cannot satisfy, a failed precondition) and other http-errors users: the client's fault, so
+    // its 4xx with a code from the status — never the message, which may echo the path.
+    const phrase = STATUS_CODES[clientError] ?? 'Bad Request';
+    return {
+      status: clientError,
+      body: {
+        name: `${phrase.replace(/\W+/g, '')}Error`,
+        code: clientError === 400 ? 'invalid_request' : snake(phrase.replace(/\W+/g, '')),
+        message: `${phrase}.`,
       },
       headers: {},
     };

@@ -52,7 +52,8 @@ export class ConcurrencyLimiter {
       throw new RangeError('limit must be a positive integer');
     if (maxWaiting !== Infinity && (!Number.isInteger(maxWaiting) || maxWaiting < 0))
       throw new RangeError('maxWaiting must be a whole number (or Infinity)');
-    this.maxWaitingHashes = maxWaiting === Infinity ? Infinity : Math.max(1, Math.floor(maxWaiting / 4));
+    this.maxWaitingHashes =
+      maxWaiting === Infinity ? Infinity : Math.max(1, Math.floor(maxWaiting / 4));
   }
 
   /** Tasks running now. */
