@@ -18,6 +18,7 @@ import { CsrfError, InvalidRequestError, MissingCredentialsError } from '../erro
 import { requestIdentity, presentedRefresh } from '../http/authenticate';
 import { runtimeOf } from '../http/binding';
 import { clearAuthCookies, setAuthCookies } from '../http/cookies';
+import { foreignRequest } from '../http/csrf';
 import { AccessToken } from '../http/decorators/access-token';
 import type { AuthRuntime } from '../setup/runtime';
 import type { AccessClaims, RefreshClaims, TokenClaims } from '../tokens/claims';
@@ -89,7 +90,8 @@ function fallbackRefresh(runtime: AuthRuntime, req: Request): RefreshClaims | nu
   let found: ReturnType<typeof presentedRefresh>;
   try {
     found = presentedRefresh(req, runtime);
-  } catch {
+  } catch (error) {
+    if (error instanceof CsrfError) throw error; // a refused refresh cookie is a CSRF refusal
     return null;
   }
   return found === null || found.presented.source === 'header' ? null : found.claims;
@@ -162,14 +164,16 @@ export class AuthController {
     @Res() res: Response,
   ): Promise<undefined> {
     const runtime = runtimeOf(req);
+    // A request from another site (a form posted by a foreign page) must not even clear the
+    // browser's cookies, whatever else it carries; a Bearer logout from it still works.
+    const mayClear = foreignRequest(req, runtime.config) === null;
     try {
       await runtime.flows.logout(await sessionToEnd(runtime, req));
     } catch (error) {
-      // A request refused as cross-site must not even clear the browser's cookies.
-      if (!(error instanceof CsrfError)) clearCookies(runtime, res);
+      if (mayClear && !(error instanceof CsrfError)) clearCookies(runtime, res);
       throw error;
     }
-    clearCookies(runtime, res);
+    if (mayClear) clearCookies(runtime, res);
     return undefined;
   }
 

@@ -56,6 +56,24 @@ function ownOrigin(req: Request): string | undefined {
 }
 
 /**
+ * Why a request comes from another site — a cross-site `Sec-Fetch-Site`, or an `Origin` that is
+ * neither the request's own nor trusted — or `null` when it does not.
+ */
+export function foreignRequest(
+  req: Request,
+  config: Pick<ResolvedAuthConfig, 'csrf'>,
+): string | null {
+  if (req.get('sec-fetch-site')?.toLowerCase() === 'cross-site')
+    return 'Cross-site request refused.';
+  const origin = req.get('origin');
+  if (origin !== undefined) {
+    const allowed = origin === ownOrigin(req) || config.csrf.trustedOrigins.includes(origin);
+    if (!allowed) return 'Cross-origin request refused.';
+  }
+  return null;
+}
+
+/**
  * CSRF defence for a cookie-authenticated unsafe request: a cross-site `Sec-Fetch-Site`, a
  * foreign or `null` `Origin`, or a missing / mismatched token → 403 `csrf_failed`. The header
  * must echo the CSRF cookie (double submit) and be the token of the session whose cookie
@@ -63,14 +81,8 @@ function ownOrigin(req: Request): string | undefined {
  */
 export function assertCsrf(req: Request, config: CsrfConfig, sessionId: string): void {
   if (isSafeMethod(req.method)) return;
-  if (req.get('sec-fetch-site')?.toLowerCase() === 'cross-site') {
-    throw new CsrfError('Cross-site request refused.');
-  }
-  const origin = req.get('origin');
-  if (origin !== undefined) {
-    const allowed = origin === ownOrigin(req) || config.csrf.trustedOrigins.includes(origin);
-    if (!allowed) throw new CsrfError('Cross-origin request refused.');
-  }
+  const foreign = foreignRequest(req, config);
+  if (foreign !== null) throw new CsrfError(foreign);
   const cookie = readCookie(req.headers.cookie, config.cookies.csrfName);
   const header = req.get(config.csrf.headerName);
   if (cookie === undefined || cookie === '' || header === undefined || header === '') {

@@ -285,6 +285,31 @@ describeEngines('flows', (engine) => {
       expect((await me(t, s.access)).status).toBe(200);
     });
 
+    it("a cross-site POST (a foreign page's form) clears nothing, with or without cookies (pen test II, F5)", async () => {
+      const bare = await request(t.app)
+        .post('/auth/logout')
+        .set('Sec-Fetch-Site', 'cross-site')
+        .set('Origin', 'https://evil.example');
+      expectError(bare, 401, 'missing_credentials', 'Bearer');
+      expect(bare.headers['set-cookie']).toBeUndefined();
+      const s = await browserLogin(t.app, 'alice@example.com', PASSWORDS.alice);
+      t.clock.advance(16 * 60 * 1000);
+      try {
+        const res = await request(t.app)
+          .post('/auth/logout')
+          .set('Origin', 'https://evil.example')
+          .set(
+            'Cookie',
+            cookieHeader({ access_token: s.access, refresh_token: s.refresh, csrf_token: s.csrf }),
+          );
+        expectError(res, 403, 'csrf_failed');
+        expect(res.headers['set-cookie']).toBeUndefined();
+      } finally {
+        t.clock.advance(-16 * 60 * 1000);
+      }
+      expect((await me(t, s.access)).status).toBe(200);
+    });
+
     it('with no credentials at all → 401, and the cookies are cleared anyway', async () => {
       const res = await request(t.app).post('/auth/logout');
       expectError(res, 401, 'missing_credentials', 'Bearer');
