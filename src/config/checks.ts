@@ -146,10 +146,17 @@ export function numberIn(min: number, max: number, unit: string, integer = false
 }
 
 /** A positive number (lifetimes). */
-export function positive(unit: string): Check {
+export function positive(unit: string, secondsPerUnit: number, max: number): Check {
   return (value, key) => {
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
       throw new AuthConfigError(key, `must be a positive number of ${unit}, got ${String(value)}.`);
+    }
+    // A lifetime that rounds to 0 s issues dead tokens; one beyond the bound is a typo or a risk.
+    if (Math.round(value * secondsPerUnit) < 1 || value > max) {
+      throw new AuthConfigError(
+        key,
+        `must be at least one second and at most ${max} ${unit}, got ${String(value)}.`,
+      );
     }
     return value;
   };

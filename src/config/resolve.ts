@@ -121,15 +121,60 @@ function extraClaims(value: readonly string[]): string[] {
 
 function origins(value: readonly string[]): string[] {
   return value.map((origin) => {
+    let parsed: URL | undefined;
     try {
-      return new URL(origin).origin;
+      parsed = new URL(origin);
     } catch {
+      parsed = undefined;
+    }
+    // `file:`, `data:` and the like have the opaque origin "null", which sandboxed pages share;
+    // a `*` would look like a wildcard and match nothing.
+    if (
+      parsed === undefined ||
+      !['http:', 'https:'].includes(parsed.protocol) ||
+      origin.includes('*')
+    ) {
       throw new AuthConfigError(
         'csrf.trustedOrigins',
-        `"${origin}" is not an origin like https://app.example.com.`,
+        `"${origin}" is not an http(s) origin like https://app.example.com (no wildcards).`,
       );
     }
+    return parsed.origin;
   });
+}
+
+/** RFC 6265 cookie-name characters (an RFC 9110 token). */
+const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function checkNames(cookies: ResolvedAuthConfig['cookies'], headerName: string): void {
+  const names = [cookies.accessTokenName, cookies.refreshTokenName, cookies.csrfName];
+  for (const [key, name] of [
+    ['cookies.accessTokenName', cookies.accessTokenName],
+    ['cookies.refreshTokenName', cookies.refreshTokenName],
+    ['cookies.csrfName', cookies.csrfName],
+  ] as const) {
+    if (!COOKIE_NAME.test(name)) {
+      throw new AuthConfigError(
+        key,
+        `"${name}" is not a valid cookie name (letters, digits, - _ . ! ...).`,
+      );
+    }
+  }
+  if (new Set(names).size !== names.length) {
+    throw new AuthConfigError(
+      'cookies',
+      'the access, refresh and CSRF cookies need three different names.',
+    );
+  }
+  if (
+    !COOKIE_NAME.test(headerName) ||
+    ['cookie', 'authorization', 'host', 'origin'].includes(headerName)
+  ) {
+    throw new AuthConfigError(
+      'csrf.headerName',
+      `"${headerName}" cannot carry the CSRF token; use e.g. x-csrf-token.`,
+    );
+  }
 }
 
 type Values = (key: string) => unknown;
@@ -229,6 +274,20 @@ export function resolveAuthConfig(
     keyId: get('keyId') as string | undefined,
     verificationKeys: get('verificationKeys') as Record<string, string>,
   });
+  const explicitSecure = read(options, 'cookies.secure');
+  if (
+    env.NODE_ENV === 'production' &&
+    get('cookies.secure') === false &&
+    explicitSecure !== false
+  ) {
+    throw new AuthConfigError(
+      'AUTH_COOKIE_SECURE',
+      'NODE_ENV is production: cookies without Secure are only for local http. Remove AUTH_COOKIE_SECURE=false (or pass cookies.secure: false in code if you really mean it).',
+    );
+  }
+  const cookieConfig = cookies(get, explicitSecure);
+  const headerName = (get('csrf.headerName') as string).toLowerCase();
+  checkNames(cookieConfig, headerName);
   const roleHierarchy = get('roleHierarchy') as Record<string, string[]>;
   expandHierarchy(roleHierarchy); // refuses a cycle now, not on the first request
   return {
@@ -251,9 +310,9 @@ export function resolveAuthConfig(
       defaultHashQueueLimit(get('passwordConcurrency') as number),
     extraClaims: extraClaims(get('extraClaims') as string[]),
     tokenLocation: locations(get('tokenLocation') as string[]),
-    cookies: cookies(get, read(options, 'cookies.secure')),
+    cookies: cookieConfig,
     csrf: {
-      headerName: (get('csrf.headerName') as string).toLowerCase(),
+      headerName,
       trustedOrigins: origins(get('csrf.trustedOrigins') as string[]),
     },
     roleHierarchy,

@@ -76,7 +76,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
     env: 'AUTH_ACCESS_TOKEN_EXPIRE_MINUTES',
     parse: env.number,
     fallback: 15,
-    check: positive('minutes'),
+    check: positive('minutes', 60, 24 * 60),
     shown: '`15`',
   },
   {
@@ -84,7 +84,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
     env: 'AUTH_REFRESH_TOKEN_EXPIRE_DAYS',
     parse: env.number,
     fallback: 7,
-    check: positive('days'),
+    check: positive('days', 86_400, 366),
     shown: '`7`',
   },
   {
@@ -92,7 +92,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
     env: 'AUTH_VERIFY_TOKEN_EXPIRE_MINUTES',
     parse: env.number,
     fallback: 1440,
-    check: positive('minutes'),
+    check: positive('minutes', 60, 30 * 24 * 60),
     shown: '`1440`',
   },
   {
@@ -100,7 +100,7 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
     env: 'AUTH_RESET_TOKEN_EXPIRE_MINUTES',
     parse: env.number,
     fallback: 60,
-    check: positive('minutes'),
+    check: positive('minutes', 60, 7 * 24 * 60),
     shown: '`60`',
   },
   {

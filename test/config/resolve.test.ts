@@ -131,3 +131,31 @@ describe('resolveAuthConfig', () => {
     ).toBe('privateKey');
   });
 });
+
+describe('settings that would start the app weaker are refused (pen test II, F6)', () => {
+  const base = { secretKey: TEST_SECRET };
+  it.each([
+    ['AUTH_COOKIE_SECURE', {}, { NODE_ENV: 'production', AUTH_COOKIE_SECURE: 'false' }],
+    ['csrf.trustedOrigins', {}, { AUTH_CSRF_TRUSTED_ORIGINS: 'file:///x' }],
+    ['csrf.trustedOrigins', {}, { AUTH_CSRF_TRUSTED_ORIGINS: 'http://*.example.com' }],
+    ['csrf.trustedOrigins', { csrf: { trustedOrigins: ['null'] } }, {}],
+    ['accessTokenExpireMinutes', { accessTokenExpireMinutes: 0.001 }, {}],
+    ['accessTokenExpireMinutes', { accessTokenExpireMinutes: 1e9 }, {}],
+    ['refreshTokenExpireDays', { refreshTokenExpireDays: 1e6 }, {}],
+    ['resetTokenExpireMinutes', { resetTokenExpireMinutes: 1e6 }, {}],
+    ['cookies', { cookies: { csrfName: 'access_token' } }, {}],
+    ['cookies.accessTokenName', { cookies: { accessTokenName: 'a;b' } }, {}],
+    ['csrf.headerName', { csrf: { headerName: 'cookie' } }, {}],
+  ] as const)('%s: %j %j', (key, options, env) => {
+    const error = configError(() => resolveAuthConfig({ ...base, ...options }, env));
+    expect(error.key).toBe(key);
+  });
+
+  it('an explicit cookies.secure: false in code is still allowed in production', () => {
+    const c = resolveAuthConfig(
+      { ...base, cookies: { secure: false } },
+      { NODE_ENV: 'production' },
+    );
+    expect(c.cookies.secure).toBe(false);
+  });
+});

@@ -202,7 +202,7 @@ describe('setupAuth refuses an incomplete setup with an AuthConfigError naming t
       'a trusted origin that is not an origin',
       { csrf: { trustedOrigins: ['spa.example.com'] } },
       'csrf.trustedOrigins',
-      /not an origin/,
+      /is not an http\(s\) origin/,
     ],
   ])('bad options: %s', (_label, bad, key, message) => {
     const error = configError(() =>
