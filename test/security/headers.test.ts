@@ -9,7 +9,7 @@ import {
   securityTally,
   useSecurityApp,
   type Reply,
-} from './support';
+} from '../support/http';
 
 const tally = securityTally('headers');
 let server: Server;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/app';
 import { TEST_SECRET } from '../support/clock';
 import { b64url, claimsOf, forge, forgeRaw, signEs256, signRsa } from '../support/forge';
-import { close, expectAccepted, expectRefused, listen, securityTally } from './support';
+import { close, expectAccepted, expectRefused, listen, securityTally } from '../support/http';
 
 const tally = securityTally('jwt-shapes');
 const HS256 = { alg: 'HS256', typ: 'JWT' };

@@ -10,7 +10,7 @@ import {
   expectRefused,
   listen,
   securityTally,
-} from './support';
+} from '../support/http';
 
 // Runs against the example app (example/app.ts, `createApp`) on SQLite, as a user would deploy it.
 const tally = securityTally('registration');

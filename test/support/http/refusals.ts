@@ -1,33 +1,10 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { connect } from 'node:net';
-import type { Express } from 'express';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { csrfTokenFor } from '../../src/http/csrf';
-import { buildTestApp, type TestApp } from '../support/app';
-import { TEST_SECRET } from '../support/clock';
-
-/** What the checks need of a response: supertest's `Response` and {@link rawRequest}'s both fit. */
-export interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  body: unknown;
-}
-
-/** The `WWW-Authenticate` each code is sent with (absent for codes not listed). */
-export const CHALLENGES: Readonly<Record<string, string>> = {
-  missing_credentials: 'Bearer',
-  invalid_credentials: 'Bearer',
-  invalid_request: 'Bearer error="invalid_request"',
-  invalid_token: 'Bearer error="invalid_token"',
-  token_expired: 'Bearer error="invalid_token"',
-  token_revoked: 'Bearer error="invalid_token"',
-  wrong_token_type: 'Bearer error="invalid_token"',
-  refresh_token_reused: 'Bearer error="invalid_token"',
-  user_inactive: 'Bearer error="invalid_token"',
-  insufficient_scope: 'Bearer error="insufficient_scope"',
-};
+import { csrfTokenFor } from '../../../src/http/csrf';
+import { buildTestApp, type TestApp } from '../app';
+import { TEST_SECRET } from '../clock';
+import { CHALLENGES, type Reply } from './errors';
+import { close, listen } from './servers';
 
 /** Per-file counters: the suite prints them and fails if any hostile input got through. */
 export interface Tally {
@@ -166,72 +143,6 @@ export function recordFuzz(tally: Tally, res: Reply, allowed: readonly string[])
     res.status === 401 ? [CHALLENGES[code ?? '']] : [CHALLENGES[code ?? ''], undefined];
   expect(challenges).toContain(res.headers['www-authenticate']);
   expectNoLeak(res);
-}
-
-/** Starts `app` on an ephemeral loopback port (one server for the whole file). */
-export async function listen(app: Express): Promise<Server> {
-  return new Promise((resolve) => {
-    const server = app.listen(0, '127.0.0.1', () => {
-      resolve(server);
-    });
-  });
-}
-
-/** Closes a server started by {@link listen}. */
-export async function close(server: Server | undefined): Promise<void> {
-  if (server === undefined) return;
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-  });
-}
-
-/**
- * Sends bytes exactly as given (what supertest/Node's client would refuse or normalize:
- * repeated headers, raw UTF-8 in a header) and parses the answer. `head` is the request line and
- * headers without the final blank line; `Connection: close` and `Host` are added.
- */
-export async function rawRequest(
-  server: Server,
-  head: string | Buffer,
-  body: string | Buffer = '',
-): Promise<Reply> {
-  const { port } = server.address() as AddressInfo;
-  const bytes = (value: string | Buffer): Buffer =>
-    typeof value === 'string' ? Buffer.from(value, 'latin1') : value;
-  const request = Buffer.concat([
-    bytes(head),
-    Buffer.from(`\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`, 'latin1'),
-    bytes(body),
-  ]);
-  const response = await new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    // Write without half-closing: Node's server drops a request whose client sent FIN early.
-    const socket = connect(port, '127.0.0.1', () => socket.write(request));
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('end', () => {
-      resolve(Buffer.concat(chunks));
-    });
-    socket.on('error', reject);
-  });
-  const text = response.toString('utf8');
-  const split = text.indexOf('\r\n\r\n');
-  const [statusLine = '', ...lines] = text.slice(0, split).split('\r\n');
-  const headers: Reply['headers'] = {};
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  const payload = text.slice(split + 4);
-  let parsed: unknown = {};
-  try {
-    parsed = JSON.parse(payload);
-  } catch {
-    parsed = {};
-  }
-  return { status: Number(statusLine.split(' ')[1]), headers, text: payload, body: parsed };
 }
 
 /** What every security file needs: the test app on a real socket and a live token pair of alice. */
