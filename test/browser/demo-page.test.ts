@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Response as PageResponse } from 'playwright-core';
 import { testClock } from '../support/clock';
 import { describeEngines, type EngineName } from '../support/engines';
-import { startExample, stopExample, TEST_OPTIONS, type ExampleHarness } from '../example/harness';
+import { startExample, stopExample, TEST_OPTIONS, type ExampleHarness } from '../support/http';
 import { describeBrowser, launchChromium, newContext, screenshot } from './chromium';
 import {
   ALICE,

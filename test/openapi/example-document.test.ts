@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEngines } from '../support/engines';
 import {
   bearer,
-  login,
-  setCookies,
+  loginPair,
+  setCookieLines,
   startExample,
   stopExample,
   type ExampleHarness,
-} from '../example/harness';
+} from '../support/http';
 
 type Operation = OpenAPIV3.OperationObject;
 type Response = OpenAPIV3.ResponseObject;
@@ -282,7 +282,7 @@ describeEngines('example: GET /openapi.json and GET /docs', (engine) => {
 
   describe('the document matches what the routes answer', () => {
     it('the bodies of login, sessions and cookie login have exactly the documented keys', async () => {
-      const pair = await login(h.app, 'alice@example.com', 'alice-password-1');
+      const pair = await loginPair(h.app, 'alice@example.com', 'alice-password-1');
       const schemas = doc.components?.schemas ?? {};
       const required = (name: string): string[] =>
         [...((schemas[name] as OpenAPIV3.SchemaObject).required ?? [])].sort();
@@ -327,7 +327,7 @@ describeEngines('example: GET /openapi.json and GET /docs', (engine) => {
       const loginRes = await request(h.app)
         .post('/auth/cookie/login')
         .send({ email: 'alice@example.com', password: 'alice-password-1' });
-      const cookies = setCookies(loginRes);
+      const cookies = setCookieLines(loginRes);
       const cookie = [...cookies.values()].map((line) => line.split(';')[0]).join('; ');
       const csrf = (loginRes.body as { csrfToken: string }).csrfToken;
       const without = await request(h.app).post('/auth/logout-all').set('Cookie', cookie);

@@ -2,8 +2,10 @@ import type { Server } from 'node:http';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { User } from '../../example/user.entity';
-import { startExample, stopExample, type ExampleHarness } from '../example/harness';
 import {
+  startExample,
+  stopExample,
+  type ExampleHarness,
   close,
   expectAccepted,
   expectNoLeak,
@@ -11,7 +13,6 @@ import {
   listen,
   securityTally,
 } from '../support/http';
-
 // Runs against the example app (example/app.ts, `createApp`) on SQLite, as a user would deploy it.
 const tally = securityTally('registration');
 let h: ExampleHarness;

@@ -35,12 +35,13 @@ export async function loginPair(
 
 /**
  * Asserts a token-pair response: 200, `Cache-Control: no-store`, and exactly the pair body with
- * these lifetimes (seconds). Returns the pair.
+ * these lifetimes in seconds (by default the library's: 15 minutes and 7 days, a whole refresh
+ * lifetime ahead as under a clock that has not moved). Returns the pair.
  */
 export function expectPair(
   res: request.Response,
-  expiresIn: number,
-  refreshExpiresIn: number,
+  expiresIn = 15 * 60,
+  refreshExpiresIn = 7 * 24 * 3600,
 ): PairBody {
   expect(res.status, res.text).toBe(200);
   expect(res.headers['cache-control']).toBe('no-store');
@@ -59,9 +60,9 @@ export function bearer(token: string): string {
   return `Bearer ${token}`;
 }
 
-/** `GET /t/me` (the test app's current-user route, or `path`) with this bearer token. */
-export function me(app: Target, token: string, path = '/t/me'): request.Test {
-  return request(app).get(path).set('Authorization', bearer(token));
+/** `GET /t/me` (the test app's current-user route) with this bearer token. */
+export function me(app: Target, token: string): request.Test {
+  return request(app).get('/t/me').set('Authorization', bearer(token));
 }
 
 /** `POST /auth/refresh` with the refresh token as a bearer token. */
