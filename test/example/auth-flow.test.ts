@@ -1,16 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEngines } from '../support/engines';
-import {
-  bearer,
-  expectCoded,
-  loginPair,
-  setCookieLines,
-  startExample,
-  stopExample,
-  type ExampleHarness,
-  type PairBody,
-} from '../support/http';
+import { bearer, expectCoded, loginPair, setCookieLines, type PairBody } from '../support/http';
+import { startExample, stopExample, type ExampleHarness } from '../support/http/example';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-password-1' };
 const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/;

@@ -7,9 +7,11 @@ export {
   expectCoded,
   loginPair as login,
   setCookieLines as setCookies,
+  type PairBody,
+} from '../support/http';
+export {
   startExample,
   stopExample,
   TEST_OPTIONS,
   type ExampleHarness,
-  type PairBody,
-} from '../support/http';
+} from '../support/http/example';

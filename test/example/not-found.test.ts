@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, loginPair, startExample, stopExample, type ExampleHarness } from '../support/http';
+import { bearer, loginPair } from '../support/http';
+import { startExample, stopExample, type ExampleHarness } from '../support/http/example';
 
 const NOT_FOUND = {
   name: 'RouteNotFoundError',

@@ -4,13 +4,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { purgeIntervalMs, schedulePurge } from '../../example/purge';
 import { testClock } from '../support/clock';
 import { describeEngines } from '../support/engines';
+import { loginPair } from '../support/http';
 import {
-  loginPair,
   startExample,
   stopExample,
   TEST_OPTIONS,
   type ExampleHarness,
-} from '../support/http';
+} from '../support/http/example';
 
 const HOUR = 60 * 60_000;
 const DAY = 24 * HOUR;

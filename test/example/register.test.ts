@@ -2,16 +2,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { User } from '../../example/user.entity';
 import { describeEngines } from '../support/engines';
-import {
-  anyNumber,
-  anyString,
-  bearer,
-  expectCoded,
-  loginPair,
-  startExample,
-  stopExample,
-  type ExampleHarness,
-} from '../support/http';
+import { anyNumber, anyString, bearer, expectCoded, loginPair } from '../support/http';
+import { startExample, stopExample, type ExampleHarness } from '../support/http/example';
 
 describeEngines('example app: POST /auth/register', (engine) => {
   let h: ExampleHarness;

@@ -3,14 +3,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { User } from '../../example/user.entity';
 import { describeEngines } from '../support/engines';
-import {
-  bearer,
-  expectCoded,
-  loginPair,
-  startExample,
-  stopExample,
-  type ExampleHarness,
-} from '../support/http';
+import { bearer, expectCoded, loginPair } from '../support/http';
+import { startExample, stopExample, type ExampleHarness } from '../support/http/example';
 
 interface PublicUserBody {
   id: number;

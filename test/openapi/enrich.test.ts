@@ -25,6 +25,7 @@ import {
 import { buildTestApp, PASSWORDS, type TestApp } from '../support/app';
 import { TEST_SECRET } from '../support/clock';
 import { describeEngines } from '../support/engines';
+import { bearer } from '../support/http';
 import type { TestUser } from '../support/users';
 
 // Routes beside test/support/app.ts's ProbeController, for the cases it does not have.
@@ -425,7 +426,7 @@ describeEngines('the enriched document agrees with what the probe routes answer'
       const refused: string[] = [];
       const documented: string[] = [];
       for (const { method, path, url } of probeOperations()) {
-        const res = await request(t.app)[method](url).set('Authorization', `Bearer ${token}`);
+        const res = await request(t.app)[method](url).set('Authorization', bearer(token));
         expect([200, 403]).toContain(res.status);
         if (res.status === 403) refused.push(`${method} ${path}`);
         if (codesOf(op(doc, method, path), '403').includes('insufficient_scope')) {

@@ -3,14 +3,8 @@ import type { OpenAPIV3 } from 'openapi-types';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEngines } from '../support/engines';
-import {
-  bearer,
-  loginPair,
-  setCookieLines,
-  startExample,
-  stopExample,
-  type ExampleHarness,
-} from '../support/http';
+import { bearer, loginPair, setCookieLines } from '../support/http';
+import { startExample, stopExample, type ExampleHarness } from '../support/http/example';
 
 type Operation = OpenAPIV3.OperationObject;
 type Response = OpenAPIV3.ResponseObject;
@@ -318,7 +312,7 @@ describeEngines('example: GET /openapi.json and GET /docs', (engine) => {
       expect(body.token_type).toBe('bearer');
       const me = await request(h.app)
         .get('/users/me')
-        .set('Authorization', `Bearer ${body.access_token}`);
+        .set('Authorization', bearer(body.access_token));
       expect(me.status).toBe(200);
       expect((me.body as { email: string }).email).toBe('alice@example.com');
     });

@@ -3,9 +3,6 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { User } from '../../example/user.entity';
 import {
-  startExample,
-  stopExample,
-  type ExampleHarness,
   close,
   expectAccepted,
   expectNoLeak,
@@ -13,6 +10,7 @@ import {
   listen,
   securityTally,
 } from '../support/http';
+import { startExample, stopExample, type ExampleHarness } from '../support/http/example';
 // Runs against the example app (example/app.ts, `createApp`) on SQLite, as a user would deploy it.
 const tally = securityTally('registration');
 let h: ExampleHarness;

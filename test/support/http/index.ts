@@ -1,5 +1,8 @@
 // The HTTP test helpers, one module: coded-error assertions, cookies, logins and pairs, raw
 // requests, servers, and the security suites' refusal records. Import from here.
+// The example app's harness is `./example`, imported on its own: importing the example registers
+// its controllers in routing-controllers' global metadata, which files that build their own
+// OpenAPI document from that metadata must not see.
 export { anyNumber, anyString, CHALLENGES, expectCoded, expectError, type Reply } from './errors';
 export {
   browserLogin,
@@ -40,4 +43,3 @@ export {
   type Tally,
 } from './refusals';
 export { close, listen, useTestApp } from './servers';
-export { startExample, stopExample, TEST_OPTIONS, type ExampleHarness } from './example';
