@@ -77,6 +77,13 @@ export function expectNoLeak(res: Reply, secrets: readonly string[] = []): void 
   }
 }
 
+/** Counts one hostile input: sent, and whether it was accepted (2xx) or broke the server (5xx). */
+function count(tally: Tally, res: Reply): void {
+  tally.tried += 1;
+  if (res.status >= 200 && res.status < 300) tally.accepted += 1;
+  if (res.status >= 500) tally.serverErrors += 1;
+}
+
 /** What a refusal must look like. `challenge` overrides the code's usual `WWW-Authenticate`. */
 export interface Refusal {
   challenge?: string | undefined;
@@ -94,9 +101,7 @@ export function expectRefused(
   code: string,
   refusal: Refusal = {},
 ): void {
-  tally.tried += 1;
-  if (res.status >= 200 && res.status < 300) tally.accepted += 1;
-  if (res.status >= 500) tally.serverErrors += 1;
+  count(tally, res);
   const body = res.body as Record<string, unknown> | null;
   expect({ status: res.status, code: body?.code }, `body: ${res.text.slice(0, 300)}`).toEqual({
     status,
@@ -120,18 +125,14 @@ export function expectAccepted(tally: Tally, res: Reply, status = 200): void {
  * size limit, a NUL byte): there is no coded body then, only a bare status.
  */
 export function expectNodeRefused(tally: Tally, res: Reply, status: number): void {
-  tally.tried += 1;
-  if (res.status >= 200 && res.status < 300) tally.accepted += 1;
-  if (res.status >= 500) tally.serverErrors += 1;
+  count(tally, res);
   expect({ status: res.status, text: res.text }).toEqual({ status, text: '' });
   expectNoLeak(res);
 }
 
 /** Records one fuzzed response: never 2xx, never 5xx, always a coded body, never a leak. */
 export function recordFuzz(tally: Tally, res: Reply, allowed: readonly string[]): void {
-  tally.tried += 1;
-  if (res.status >= 200 && res.status < 300) tally.accepted += 1;
-  if (res.status >= 500) tally.serverErrors += 1;
+  count(tally, res);
   const body = res.body as Record<string, unknown> | null;
   const code = typeof body?.code === 'string' ? body.code : undefined;
   expect(
