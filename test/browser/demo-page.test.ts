@@ -3,7 +3,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Response as PageResponse } from 'playwright-core';
 import { testClock } from '../support/clock';
 import { describeEngines, type EngineName } from '../support/engines';
-import { startExample, stopExample, TEST_OPTIONS, type ExampleHarness } from '../example/harness';
+import { claimsOf } from '../support/forge';
+import {
+  startExample,
+  stopExample,
+  TEST_OPTIONS,
+  type ExampleHarness,
+} from '../support/http/example';
 import { describeBrowser, launchChromium, newContext, screenshot } from './chromium';
 import {
   ALICE,
@@ -89,10 +95,7 @@ async function cookieJti(response: PageResponse, name: string): Promise<string> 
   );
   if (line === undefined) throw new Error(`the answer sets no ${name} cookie`);
   const jwt = line.value.slice(name.length + 1, line.value.indexOf(';'));
-  const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()) as {
-    jti: string;
-  };
-  return payload.jti;
+  return claimsOf(jwt).payload.jti as string;
 }
 
 /**

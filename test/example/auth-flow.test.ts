@@ -1,16 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEngines } from '../support/engines';
-import {
-  bearer,
-  expectCoded,
-  login,
-  setCookies,
-  startExample,
-  stopExample,
-  type ExampleHarness,
-  type PairBody,
-} from './harness';
+import { bearer, expectCoded, loginPair, setCookieLines, type PairBody } from '../support/http';
+import { startExample, stopExample, type ExampleHarness } from '../support/http/example';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-password-1' };
 const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
@@ -96,7 +88,7 @@ describeEngines('example app: login, tokens, sessions', (engine) => {
 
   describe('POST /auth/refresh', () => {
     it('rotates a refresh token sent as Bearer; the old one is dead', async () => {
-      const pair = await login(h.app, ALICE.email, ALICE.password);
+      const pair = await loginPair(h.app, ALICE.email, ALICE.password);
       const res = await request(h.app)
         .post('/auth/refresh')
         .set('Authorization', bearer(pair.refresh_token));
@@ -117,7 +109,7 @@ describeEngines('example app: login, tokens, sessions', (engine) => {
     });
 
     it('rotates a refresh token sent as JSON { refresh_token }; the old one is dead', async () => {
-      const pair = await login(h.app, ALICE.email, ALICE.password);
+      const pair = await loginPair(h.app, ALICE.email, ALICE.password);
       const res = await request(h.app)
         .post('/auth/refresh')
         .send({ refresh_token: pair.refresh_token });
@@ -130,7 +122,7 @@ describeEngines('example app: login, tokens, sessions', (engine) => {
     });
 
     it('refuses an access token where a refresh token is expected', async () => {
-      const pair = await login(h.app, ALICE.email, ALICE.password);
+      const pair = await loginPair(h.app, ALICE.email, ALICE.password);
       const res = await request(h.app)
         .post('/auth/refresh')
         .set('Authorization', bearer(pair.access_token));
@@ -139,8 +131,8 @@ describeEngines('example app: login, tokens, sessions', (engine) => {
   });
 
   it('POST /auth/logout answers 204 and kills both tokens of that session only', async () => {
-    const pair = await login(h.app, ALICE.email, ALICE.password);
-    const other = await login(h.app, ALICE.email, ALICE.password);
+    const pair = await loginPair(h.app, ALICE.email, ALICE.password);
+    const other = await loginPair(h.app, ALICE.email, ALICE.password);
     const res = await request(h.app)
       .post('/auth/logout')
       .set('Authorization', bearer(pair.access_token));
@@ -168,9 +160,9 @@ describeEngines('example app: login, tokens, sessions', (engine) => {
   });
 
   it('POST /auth/logout-all answers 204 and kills every session of the user', async () => {
-    const first = await login(h.app, ALICE.email, ALICE.password);
-    const second = await login(h.app, ALICE.email, ALICE.password);
-    const admin = await login(h.app, 'admin@example.com', 'admin-password-1');
+    const first = await loginPair(h.app, ALICE.email, ALICE.password);
+    const second = await loginPair(h.app, ALICE.email, ALICE.password);
+    const admin = await loginPair(h.app, 'admin@example.com', 'admin-password-1');
     const res = await request(h.app)
       .post('/auth/logout-all')
       .set('Authorization', bearer(first.access_token));
@@ -190,13 +182,13 @@ describeEngines('example app: login, tokens, sessions', (engine) => {
   });
 
   it('GET /auth/sessions lists the live sessions and marks the caller’s', async () => {
-    const first = await login(h.app, 'admin@example.com', 'admin-password-1');
+    const first = await loginPair(h.app, 'admin@example.com', 'admin-password-1');
     const second = await request(h.app)
       .post('/auth/login')
       .set('User-Agent', 'example-test/1.0')
       .send({ email: 'admin@example.com', password: 'admin-password-1' });
     expect(second.status).toBe(200);
-    const dead = await login(h.app, 'admin@example.com', 'admin-password-1');
+    const dead = await loginPair(h.app, 'admin@example.com', 'admin-password-1');
     await request(h.app).post('/auth/logout').set('Authorization', bearer(dead.access_token));
 
     const res = await request(h.app)
@@ -219,7 +211,7 @@ describeEngines('example app: login, tokens, sessions', (engine) => {
     it('sets HttpOnly SameSite cookies and a readable CSRF cookie; the body has no token', async () => {
       const res = await request(h.app).post('/auth/cookie/login').send(ALICE);
       expect(res.status).toBe(200);
-      const cookies = setCookies(res);
+      const cookies = setCookieLines(res);
       const access = cookies.get('access_token');
       const refresh = cookies.get('refresh_token');
       const csrf = cookies.get('csrf_token');
@@ -258,7 +250,7 @@ describeEngines('example app: login, tokens, sessions', (engine) => {
       const agent = request.agent(h.app);
       const res = await agent.post('/auth/cookie/login').send(ALICE);
       expect(res.status).toBe(200);
-      const csrfLine = setCookies(res).get('csrf_token') ?? '';
+      const csrfLine = setCookieLines(res).get('csrf_token') ?? '';
       const csrf = decodeURIComponent(
         csrfLine.slice(csrfLine.indexOf('=') + 1, csrfLine.indexOf(';')),
       );

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, login, startExample, stopExample, type ExampleHarness } from './harness';
+import { bearer, loginPair } from '../support/http';
+import { startExample, stopExample, type ExampleHarness } from '../support/http/example';
 
 const NOT_FOUND = {
   name: 'RouteNotFoundError',
@@ -51,7 +52,7 @@ describe('example app: unknown routes answer a coded JSON 404', () => {
   });
 
   it('an unknown route is 404 whatever it carries: a token, a malformed JSON body', async () => {
-    const pair = await login(h.app, 'alice@example.com', 'alice-password-1');
+    const pair = await loginPair(h.app, 'alice@example.com', 'alice-password-1');
     const withToken = await request(h.app)
       .post('/users/nope')
       .set('Authorization', bearer(pair.access_token));
@@ -69,7 +70,7 @@ describe('example app: unknown routes answer a coded JSON 404', () => {
     const health = await request(h.app).get('/health');
     expect(health.status).toBe(200);
     expect(health.body).toEqual({ status: 'ok' });
-    const pair = await login(h.app, 'alice@example.com', 'alice-password-1');
+    const pair = await loginPair(h.app, 'alice@example.com', 'alice-password-1');
     const logout = await request(h.app)
       .post('/auth/logout')
       .set('Authorization', bearer(pair.access_token));

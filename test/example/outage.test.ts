@@ -2,7 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { describeEngines } from '../support/engines';
 import { TcpProxy } from '../support/tcp-proxy';
-import { startExample, stopExample, type ExampleHarness } from './harness';
+import { startExample, stopExample, type ExampleHarness } from '../support/http/example';
 
 const DATABASE_UNAVAILABLE = {
   name: 'DatabaseUnavailableError',

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeDemoUsers, prepareDemoUsers } from '../../example/seed';
 import { User } from '../../example/user.entity';
 import { describeEngines } from '../support/engines';
-import { startExample, stopExample, type ExampleHarness } from './harness';
+import { startExample, stopExample, type ExampleHarness } from '../support/http/example';
 
 const PRODUCTION = { NODE_ENV: 'production' };
 const NOT_SEEDED =

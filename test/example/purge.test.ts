@@ -4,7 +4,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { purgeIntervalMs, schedulePurge } from '../../example/purge';
 import { testClock } from '../support/clock';
 import { describeEngines } from '../support/engines';
-import { login, startExample, stopExample, TEST_OPTIONS, type ExampleHarness } from './harness';
+import { loginPair } from '../support/http';
+import {
+  startExample,
+  stopExample,
+  TEST_OPTIONS,
+  type ExampleHarness,
+} from '../support/http/example';
 
 const HOUR = 60 * 60_000;
 const DAY = 24 * HOUR;
@@ -62,10 +68,10 @@ describeEngines('example: scheduled purge of expired tokens', (engine) => {
   });
 
   it('purges every interval: expired rows go, live ones stay; stopped, it purges no more', async () => {
-    await login(h.app, 'alice@example.com', 'alice-password-1');
-    await login(h.app, 'admin@example.com', 'admin-password-1');
+    await loginPair(h.app, 'alice@example.com', 'alice-password-1');
+    await loginPair(h.app, 'admin@example.com', 'admin-password-1');
     clock.advance(8 * DAY); // past the 7-day refresh lifetime: both sessions are expired
-    await login(h.app, 'admin@example.com', 'admin-password-1');
+    await loginPair(h.app, 'admin@example.com', 'admin-password-1');
     expect(await count()).toEqual({ tokens: 6, sessions: 3 });
 
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
@@ -94,7 +100,7 @@ describeEngines('example: scheduled purge of expired tokens', (engine) => {
       'Purged expired rows (tokens: 2, sessions: 1).',
     ]);
 
-    await login(h.app, 'alice@example.com', 'alice-password-1');
+    await loginPair(h.app, 'alice@example.com', 'alice-password-1');
     clock.advance(8 * DAY);
     await schedule.stop();
     await vi.advanceTimersByTimeAsync(3 * HOUR);

@@ -2,16 +2,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { User } from '../../example/user.entity';
 import { describeEngines } from '../support/engines';
-import {
-  anyNumber,
-  anyString,
-  bearer,
-  expectCoded,
-  login,
-  startExample,
-  stopExample,
-  type ExampleHarness,
-} from './harness';
+import { anyNumber, anyString, bearer, expectCoded, loginPair } from '../support/http';
+import { startExample, stopExample, type ExampleHarness } from '../support/http/example';
 
 describeEngines('example app: POST /auth/register', (engine) => {
   let h: ExampleHarness;
@@ -42,7 +34,7 @@ describeEngines('example app: POST /auth/register', (engine) => {
       .getRepository(User)
       .findOneByOrFail({ email: 'bob@example.com' });
     expect(stored.passwordHash).toMatch(/^\$2b\$04\$/);
-    await login(h.app, 'bob@example.com', 'bob-password-1');
+    await loginPair(h.app, 'bob@example.com', 'bob-password-1');
   });
 
   it('ignores roles, permissions, isActive and isVerified sent in the body', async () => {
@@ -63,7 +55,7 @@ describeEngines('example app: POST /auth/register', (engine) => {
       isVerified: false,
     });
     expect((res.body as { id: number }).id).not.toBe(1);
-    const pair = await login(h.app, 'mallory@example.com', 'mallory-password-1');
+    const pair = await loginPair(h.app, 'mallory@example.com', 'mallory-password-1');
     const admin = await request(h.app)
       .get('/admin/users')
       .set('Authorization', bearer(pair.access_token));
@@ -113,7 +105,7 @@ describeEngines('example app: POST /auth/register', (engine) => {
         message: anyString(),
       });
     }
-    await login(h.app, 'alice@example.com', 'alice-password-1');
+    await loginPair(h.app, 'alice@example.com', 'alice-password-1');
   });
 
   it('lets exactly one of two concurrent sign-ups for one email win', async () => {

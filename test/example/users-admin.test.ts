@@ -3,14 +3,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { User } from '../../example/user.entity';
 import { describeEngines } from '../support/engines';
-import {
-  bearer,
-  expectCoded,
-  login,
-  startExample,
-  stopExample,
-  type ExampleHarness,
-} from './harness';
+import { bearer, expectCoded, loginPair } from '../support/http';
+import { startExample, stopExample, type ExampleHarness } from '../support/http/example';
 
 interface PublicUserBody {
   id: number;
@@ -24,8 +18,8 @@ describeEngines('example app: /users, /admin, /health', (engine) => {
   let admin: string;
   beforeAll(async () => {
     h = await startExample(engine);
-    alice = (await login(h.app, 'alice@example.com', 'alice-password-1')).access_token;
-    admin = (await login(h.app, 'admin@example.com', 'admin-password-1')).access_token;
+    alice = (await loginPair(h.app, 'alice@example.com', 'alice-password-1')).access_token;
+    admin = (await loginPair(h.app, 'admin@example.com', 'admin-password-1')).access_token;
   });
   afterAll(() => stopExample(h));
 
@@ -104,8 +98,9 @@ describeEngines('example app: /users, /admin, /health', (engine) => {
         permissions: ['users:read'],
       });
       expect(reader).toBe(victim + 1);
-      const readerToken = (await login(h.app, 'reader@example.com', 'reader@example.com-password'))
-        .access_token;
+      const readerToken = (
+        await loginPair(h.app, 'reader@example.com', 'reader@example.com-password')
+      ).access_token;
       for (const token of [alice, readerToken]) {
         const res = await request(h.app)
           .delete(`/admin/users/${victim}`)
@@ -123,7 +118,7 @@ describeEngines('example app: /users, /admin, /health', (engine) => {
 
     it('deletes with users:delete: 204, and the user’s tokens and login die', async () => {
       const id = await createUser('victim2@example.com');
-      const victim = await login(h.app, 'victim2@example.com', 'victim2@example.com-password');
+      const victim = await loginPair(h.app, 'victim2@example.com', 'victim2@example.com-password');
       const res = await request(h.app)
         .delete(`/admin/users/${id}`)
         .set('Authorization', bearer(admin));

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildTestApp, PASSWORDS, type TestApp } from '../support/app';
 import { describeEngines } from '../support/engines';
+import { bearer, me } from '../support/http';
 import { TcpProxy } from '../support/tcp-proxy';
 
 // PostgreSQL is cut off through a proxy (a networked server is needed for that); SQLite below loses
@@ -32,20 +33,20 @@ describeEngines(
       const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
       try {
         const pair = await t.auth.tokens.createTokenPair(t.users.alice.id);
-        const bearer = `Bearer ${pair.accessToken}`;
-        expect((await request(t.app).get('/t/me').set('Authorization', bearer)).status).toBe(200);
+        const authorization = bearer(pair.accessToken);
+        expect((await me(t.app, pair.accessToken)).status).toBe(200);
 
         await proxy.down();
         const during = [
-          await request(t.app).get('/t/me').set('Authorization', bearer),
-          await request(t.app).get('/t/admin').set('Authorization', bearer),
+          await me(t.app, pair.accessToken),
+          await request(t.app).get('/t/admin').set('Authorization', authorization),
           await request(t.app)
             .post('/auth/login')
             .send({ email: 'alice@example.com', password: PASSWORDS.alice }),
           await request(t.app)
             .post('/auth/refresh')
-            .set('Authorization', `Bearer ${pair.refreshToken}`),
-          await request(t.app).post('/auth/logout').set('Authorization', bearer),
+            .set('Authorization', bearer(pair.refreshToken)),
+          await request(t.app).post('/auth/logout').set('Authorization', authorization),
         ];
         for (const res of during) {
           expect(res.status).toBe(503);
@@ -60,14 +61,14 @@ describeEngines(
         await proxy.up();
         let status = 0;
         for (let i = 0; i < 50 && status !== 200; i++) {
-          status = (await request(t.app).get('/t/me').set('Authorization', bearer)).status;
+          status = (await me(t.app, pair.accessToken)).status;
           if (status !== 200) await new Promise((r) => setTimeout(r, 100));
         }
         expect(status).toBe(200);
         // The logout attempted during the outage did not happen: the session is still live.
         const refreshed = await request(t.app)
           .post('/auth/refresh')
-          .set('Authorization', `Bearer ${pair.refreshToken}`);
+          .set('Authorization', bearer(pair.refreshToken));
         expect(refreshed.status).toBe(200);
       } finally {
         errors.mockRestore();
@@ -86,9 +87,7 @@ describe('database outage on SQLite', () => {
     try {
       const pair = await t.auth.tokens.createTokenPair(t.users.alice.id);
       await t.ds.destroy();
-      const res = await request(t.app)
-        .get('/t/me')
-        .set('Authorization', `Bearer ${pair.accessToken}`);
+      const res = await request(t.app).get('/t/me').set('Authorization', bearer(pair.accessToken));
       expect(res.status).toBe(503);
       expect(res.body).toEqual({
         name: 'AuthUnavailableError',

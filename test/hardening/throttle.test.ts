@@ -12,7 +12,7 @@ import {
 import { runtimeOfSetup } from '../../src/setup/setup-auth';
 import type { LoginThrottle } from '../../src/throttle/login-throttle';
 import { BoundedMemoryLimiter } from '../../src/throttle';
-import { startExample, stopExample, type ExampleHarness } from '../example/harness';
+import { startExample, stopExample, type ExampleHarness } from '../support/http/example';
 import { buildTestApp, PASSWORDS, type TestApp } from '../support/app';
 import { TEST_SECRET, testClock } from '../support/clock';
 import { describeEngines } from '../support/engines';

@@ -5,18 +5,26 @@ import { hashPassword } from '../../src';
 import { PASSWORDS, type TestApp } from '../support/app';
 import { QueryCounter } from '../support/query-counter';
 import { TestUser } from '../support/users';
-import { expectError, useTestApp, type PairBody } from './helpers';
+import {
+  bearer,
+  expectError,
+  expectPair,
+  loginPair,
+  me,
+  refreshByBearer,
+  sidOf,
+  useTestApp,
+} from '../support/http';
 
-const ACCESS_TTL = 15 * 60;
-const REFRESH_TTL = 7 * 24 * 3600;
 const INVALID_TOKEN = 'Bearer error="invalid_token"';
 const INVALID_REQUEST = 'Bearer error="invalid_request"';
+const FRESH_PASSWORD = 'fresh-password-1';
 const ALICE = { email: 'alice@example.com', password: PASSWORDS.alice };
 
 let serial = 0;
 
 /** A fresh active user of its own, so a test's sessions are only its own. */
-async function newUser(app: TestApp, password = 'fresh-password-1'): Promise<TestUser> {
+async function newUser(app: TestApp, password = FRESH_PASSWORD): Promise<TestUser> {
   const repo = app.ds.getRepository(TestUser);
   serial += 1;
   return repo.save(
@@ -29,51 +37,6 @@ async function newUser(app: TestApp, password = 'fresh-password-1'): Promise<Tes
       isVerified: false,
     }),
   );
-}
-
-async function login(
-  app: Express,
-  email: string,
-  password = 'fresh-password-1',
-  userAgent?: string,
-): Promise<PairBody> {
-  let req = request(app).post('/auth/login');
-  if (userAgent !== undefined) req = req.set('User-Agent', userAgent);
-  const res = await req.send({ email, password });
-  expect(res.status, res.text).toBe(200);
-  return res.body as PairBody;
-}
-
-function bearer(token: string): string {
-  return `Bearer ${token}`;
-}
-
-function me(app: Express, access: string): request.Test {
-  return request(app).get('/t/me').set('Authorization', bearer(access));
-}
-
-function refreshByBearer(app: Express, refresh: string): request.Test {
-  return request(app).post('/auth/refresh').set('Authorization', bearer(refresh));
-}
-
-/** The `sid` claim of a JWT (read only, to match sessions; the server never trusts this). */
-function sidOf(token: string): string {
-  const payload = token.split('.')[1] ?? '';
-  return (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sid: string }).sid;
-}
-
-function expectPair(res: request.Response): PairBody {
-  expect(res.status, res.text).toBe(200);
-  expect(res.headers['cache-control']).toBe('no-store');
-  expect(res.body).toEqual({
-    access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/) as string,
-    refresh_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/) as string,
-    token_type: 'bearer',
-    expires_in: ACCESS_TTL,
-    // The test clock never moves in this file: every session has its whole lifetime ahead.
-    refresh_expires_in: REFRESH_TTL,
-  });
-  return res.body as PairBody;
 }
 
 describe('POST /auth/login', () => {
@@ -292,7 +255,7 @@ describe('POST /auth/refresh', () => {
   ])('with the refresh token as %s', (_how, refresh) => {
     it('rotates: a new pair, the old refresh token dead, replay kills the newest pair', async () => {
       const user = await newUser(t());
-      const first = await login(t().app, user.email);
+      const first = await loginPair(t().app, user.email, FRESH_PASSWORD);
       const second = expectPair(await refresh(t().app, first.refresh_token));
       expect(second.refresh_token).not.toBe(first.refresh_token);
       expect(second.access_token).not.toBe(first.access_token);
@@ -319,7 +282,7 @@ describe('POST /auth/refresh', () => {
   });
 
   it('an access token instead → 401 wrong_token_type', async () => {
-    const pair = await login(t().app, ALICE.email, ALICE.password);
+    const pair = await loginPair(t().app, ALICE.email, ALICE.password);
     expectError(
       await refreshByBearer(t().app, pair.access_token),
       401,
@@ -347,7 +310,7 @@ describe('POST /auth/refresh', () => {
   );
 
   it('Bearer and body at once → 400 invalid_request', async () => {
-    const pair = await login(t().app, ALICE.email, ALICE.password);
+    const pair = await loginPair(t().app, ALICE.email, ALICE.password);
     const res = await refreshByBearer(t().app, pair.refresh_token).send({
       refresh_token: pair.refresh_token,
     });
@@ -356,7 +319,7 @@ describe('POST /auth/refresh', () => {
 
   it('a user who became inactive → 401 and the session is revoked', async () => {
     const user = await newUser(t());
-    const pair = await login(t().app, user.email);
+    const pair = await loginPair(t().app, user.email, FRESH_PASSWORD);
     const repo = t().ds.getRepository(TestUser);
     await repo.update({ id: user.id }, { isActive: false });
     expectError(
@@ -374,7 +337,7 @@ describe('POST /auth/refresh', () => {
 
   it('a deleted user → 401 and the session is revoked', async () => {
     const user = await newUser(t());
-    const pair = await login(t().app, user.email);
+    const pair = await loginPair(t().app, user.email, FRESH_PASSWORD);
     await t().ds.getRepository(TestUser).delete({ id: user.id });
     expectError(
       await refreshByBearer(t().app, pair.refresh_token),
@@ -391,8 +354,8 @@ describe('POST /auth/logout and /auth/logout-all', () => {
 
   it('logout → 204; both tokens of the session are dead, other sessions live', async () => {
     const user = await newUser(t());
-    const pair = await login(t().app, user.email);
-    const other = await login(t().app, user.email);
+    const pair = await loginPair(t().app, user.email, FRESH_PASSWORD);
+    const other = await loginPair(t().app, user.email, FRESH_PASSWORD);
     const res = await request(t().app)
       .post('/auth/logout')
       .set('Authorization', bearer(pair.access_token));
@@ -412,7 +375,7 @@ describe('POST /auth/logout and /auth/logout-all', () => {
 
   it('logout with a refresh token → 401 wrong_token_type, nothing revoked', async () => {
     const user = await newUser(t());
-    const pair = await login(t().app, user.email);
+    const pair = await loginPair(t().app, user.email, FRESH_PASSWORD);
     const res = await request(t().app)
       .post('/auth/logout')
       .set('Authorization', bearer(pair.refresh_token));
@@ -423,11 +386,11 @@ describe('POST /auth/logout and /auth/logout-all', () => {
   it('logout-all → 204; every session of the user is dead, other users untouched', async () => {
     const user = await newUser(t());
     const sessions = [
-      await login(t().app, user.email),
-      await login(t().app, user.email),
-      await login(t().app, user.email),
+      await loginPair(t().app, user.email, FRESH_PASSWORD),
+      await loginPair(t().app, user.email, FRESH_PASSWORD),
+      await loginPair(t().app, user.email, FRESH_PASSWORD),
     ];
-    const bystander = await login(t().app, ALICE.email, ALICE.password);
+    const bystander = await loginPair(t().app, ALICE.email, ALICE.password);
     const res = await request(t().app)
       .post('/auth/logout-all')
       .set('Authorization', bearer(sessions[1]?.access_token ?? ''));
@@ -453,11 +416,11 @@ describe('GET /auth/sessions', () => {
 
   it("lists the caller's live sessions; current only for the caller's; user agent from login", async () => {
     const user = await newUser(t());
-    const one = await login(t().app, user.email, undefined, 'ua-one/1.0 (test)');
-    const two = await login(t().app, user.email, undefined, 'ua-two/2.0 (test)');
-    const dead = await login(t().app, user.email, undefined, 'ua-dead/0.1');
+    const one = await loginPair(t().app, user.email, FRESH_PASSWORD, 'ua-one/1.0 (test)');
+    const two = await loginPair(t().app, user.email, FRESH_PASSWORD, 'ua-two/2.0 (test)');
+    const dead = await loginPair(t().app, user.email, FRESH_PASSWORD, 'ua-dead/0.1');
     await request(t().app).post('/auth/logout').set('Authorization', bearer(dead.access_token));
-    await login(t().app, ALICE.email, ALICE.password, 'alice-agent'); // someone else's
+    await loginPair(t().app, ALICE.email, ALICE.password, 'alice-agent'); // someone else's
 
     const res = await request(t().app)
       .get('/auth/sessions')

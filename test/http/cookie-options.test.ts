@@ -4,7 +4,7 @@ import { resolveAuthConfig } from '../../src';
 import { PASSWORDS } from '../support/app';
 import { TEST_SECRET } from '../support/clock';
 import { configError } from '../support/config-error';
-import { cookieHeader, expectError, setCookies, useTestApp } from './helpers';
+import { cookieHeader, expectError, setCookies, useTestApp } from '../support/http';
 
 const ALICE = { email: 'alice@example.com', password: PASSWORDS.alice };
 

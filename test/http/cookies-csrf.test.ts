@@ -3,13 +3,18 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { PASSWORDS, type TestApp } from '../support/app';
 import {
+  bearer,
   cookieHeader,
+  cookieLogin,
+  cookieValue,
   expectError,
-  setCookies,
+  loginCookies,
+  sessionCookies,
   useTestApp,
+  withHeaders,
+  type CookieSession,
   type PairBody,
-  type SetCookie,
-} from './helpers';
+} from '../support/http';
 
 const HOST = 'app.test';
 const OWN_ORIGIN = `http://${HOST}`;
@@ -20,48 +25,13 @@ const REFRESH_TTL = 7 * 24 * 3600;
 const INVALID_TOKEN = 'Bearer error="invalid_token"';
 const INVALID_REQUEST = 'Bearer error="invalid_request"';
 
-/** What a browser holds after `POST /auth/cookie/login`. */
-interface CookieSession {
-  access: string;
-  refresh: string;
-  csrf: string;
-  res: request.Response;
-}
-
-function cookiesOf(res: request.Response): Map<string, SetCookie> {
-  const cookies = setCookies(res);
-  expect([...cookies.keys()].sort()).toEqual(['access_token', 'csrf_token', 'refresh_token']);
-  return cookies;
-}
-
-function valueOf(cookies: Map<string, SetCookie>, name: string): string {
-  const cookie = cookies.get(name);
-  if (cookie === undefined) throw new Error(`no ${name} cookie`);
-  return cookie.value;
-}
-
-async function cookieLogin(
+/** A cookie login through the app's own host (alice unless told otherwise). */
+function signIn(
   app: Express,
   email = 'alice@example.com',
   password: string = PASSWORDS.alice,
 ): Promise<CookieSession> {
-  const res = await request(app).post('/auth/cookie/login').set('Host', HOST).send({
-    email,
-    password,
-  });
-  expect(res.status, res.text).toBe(200);
-  const cookies = cookiesOf(res);
-  return {
-    access: valueOf(cookies, 'access_token'),
-    refresh: valueOf(cookies, 'refresh_token'),
-    csrf: valueOf(cookies, 'csrf_token'),
-    res,
-  };
-}
-
-/** Every cookie of the session, the way a browser on the app's own origin would send them. */
-function allCookies(s: Pick<CookieSession, 'access' | 'refresh' | 'csrf'>): string {
-  return cookieHeader({ access_token: s.access, refresh_token: s.refresh, csrf_token: s.csrf });
+  return cookieLogin(app, email, password, HOST);
 }
 
 type Method = 'get' | 'post' | 'delete';
@@ -72,19 +42,15 @@ function send(
   path: string,
   headers: Record<string, string | undefined>,
 ): request.Test {
-  let req = request(app)[method](path).set('Host', HOST);
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) req = req.set(name, value);
-  }
-  return req;
+  return withHeaders(request(app)[method](path).set('Host', HOST), headers);
 }
 
 describe('POST /auth/cookie/login (cookies.secure: false)', () => {
   const t = useTestApp();
 
   it('sets the access, refresh and CSRF cookies with the documented attributes', async () => {
-    const { res } = await cookieLogin(t().app);
-    const cookies = cookiesOf(res);
+    const { res } = await signIn(t().app);
+    const cookies = loginCookies(res);
 
     const access = cookies.get('access_token');
     expect(access?.attributes.get('httponly')).toBe(true);
@@ -109,7 +75,7 @@ describe('POST /auth/cookie/login (cookies.secure: false)', () => {
   });
 
   it('carries no token in the body, and sends Cache-Control: no-store', async () => {
-    const { res, access, refresh, csrf } = await cookieLogin(t().app);
+    const { res, access, refresh, csrf } = await signIn(t().app);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.text).not.toContain(access);
     expect(res.text).not.toContain(refresh);
@@ -149,20 +115,20 @@ describe('POST /auth/cookie/login (cookies.secure: true)', () => {
   const t = useTestApp({ cookies: { secure: true } });
 
   it('marks all three cookies Secure', async () => {
-    const { res } = await cookieLogin(t().app);
-    for (const cookie of cookiesOf(res).values()) {
+    const { res } = await signIn(t().app);
+    for (const cookie of loginCookies(res).values()) {
       expect(cookie.attributes.get('secure'), cookie.name).toBe(true);
     }
   });
 
   it('clears them with Secure too (a browser ignores a non-Secure overwrite of a Secure cookie)', async () => {
-    const s = await cookieLogin(t().app);
+    const s = await signIn(t().app);
     const res = await send(t().app, 'post', '/auth/logout', {
-      Cookie: allCookies(s),
+      Cookie: sessionCookies(s),
       'X-CSRF-Token': s.csrf,
     });
     expect(res.status).toBe(204);
-    for (const cookie of cookiesOf(res).values()) {
+    for (const cookie of loginCookies(res).values()) {
       expect(cookie.attributes.get('secure'), cookie.name).toBe(true);
       expect(cookie.attributes.get('samesite'), cookie.name).toBe('Lax');
       expect(cookie.attributes.get('expires'), cookie.name).toBe(EPOCH);
@@ -170,11 +136,11 @@ describe('POST /auth/cookie/login (cookies.secure: true)', () => {
   });
 
   it('the cookies still authenticate when sent back (over plain http in the test)', async () => {
-    const s = await cookieLogin(t().app);
-    const me = await send(t().app, 'get', '/t/me', { Cookie: allCookies(s) });
+    const s = await signIn(t().app);
+    const me = await send(t().app, 'get', '/t/me', { Cookie: sessionCookies(s) });
     expect(me.status).toBe(200);
     const write = await send(t().app, 'post', '/t/write', {
-      Cookie: allCookies(s),
+      Cookie: sessionCookies(s),
       'X-CSRF-Token': s.csrf,
     });
     expect(write.status).toBe(200);
@@ -186,8 +152,8 @@ describe("cookies.sameSite: 'strict'", () => {
   const t = useTestApp({ cookies: { secure: false, sameSite: 'strict' } });
 
   it('sets SameSite=Strict on all three cookies', async () => {
-    const { res } = await cookieLogin(t().app);
-    for (const cookie of cookiesOf(res).values()) {
+    const { res } = await signIn(t().app);
+    for (const cookie of loginCookies(res).values()) {
       expect(cookie.attributes.get('samesite'), cookie.name).toBe('Strict');
     }
   });
@@ -197,7 +163,7 @@ describe('CSRF on cookie-authenticated requests', () => {
   const t = useTestApp({ cookies: { secure: false }, csrf: { trustedOrigins: [TRUSTED] } });
 
   it('a safe GET needs no CSRF header (nor CSRF cookie)', async () => {
-    const s = await cookieLogin(t().app);
+    const s = await signIn(t().app);
     const res = await send(t().app, 'get', '/t/me', {
       Cookie: cookieHeader({ access_token: s.access }),
     });
@@ -216,33 +182,33 @@ describe('CSRF on cookie-authenticated requests', () => {
   describe.each(UNSAFE)('POST %s', (path, okStatus) => {
     /** Asserts a refusal, then that the refused request changed nothing: the session still works. */
     async function refused(s: CookieSession, headers: Record<string, string | undefined>) {
-      const res = await send(t().app, 'post', path, { Cookie: allCookies(s), ...headers });
+      const res = await send(t().app, 'post', path, { Cookie: sessionCookies(s), ...headers });
       expectError(res, 403, 'csrf_failed');
       expect(res.headers['set-cookie']).toBeUndefined();
-      const me = await send(t().app, 'get', '/t/me', { Cookie: allCookies(s) });
+      const me = await send(t().app, 'get', '/t/me', { Cookie: sessionCookies(s) });
       expect(me.status).toBe(200);
     }
 
     async function accepted(s: CookieSession, headers: Record<string, string | undefined>) {
-      const res = await send(t().app, 'post', path, { Cookie: allCookies(s), ...headers });
+      const res = await send(t().app, 'post', path, { Cookie: sessionCookies(s), ...headers });
       expect(res.status, res.text).toBe(okStatus);
     }
 
     it('without X-CSRF-Token → 403 csrf_failed', async () => {
-      const s = await cookieLogin(t().app);
+      const s = await signIn(t().app);
       await refused(s, {});
       await accepted(s, { 'X-CSRF-Token': s.csrf }); // the refusal consumed nothing
     });
 
     it('with an empty X-CSRF-Token → 403', async () => {
-      const s = await cookieLogin(t().app);
+      const s = await signIn(t().app);
       await refused(s, { 'X-CSRF-Token': '' });
       await accepted(s, { 'X-CSRF-Token': s.csrf });
     });
 
     it('with a wrong X-CSRF-Token → 403', async () => {
-      const s = await cookieLogin(t().app);
-      const other = await cookieLogin(t().app);
+      const s = await signIn(t().app);
+      const other = await signIn(t().app);
       await refused(s, { 'X-CSRF-Token': other.csrf });
       await refused(s, { 'X-CSRF-Token': s.csrf.slice(0, -1) });
       await refused(s, { 'X-CSRF-Token': `${s.csrf}, ${s.csrf}` });
@@ -250,7 +216,7 @@ describe('CSRF on cookie-authenticated requests', () => {
     });
 
     it('with the header but no CSRF cookie → 403', async () => {
-      const s = await cookieLogin(t().app);
+      const s = await signIn(t().app);
       const res = await send(t().app, 'post', path, {
         Cookie: cookieHeader({ access_token: s.access, refresh_token: s.refresh }),
         'X-CSRF-Token': s.csrf,
@@ -259,24 +225,24 @@ describe('CSRF on cookie-authenticated requests', () => {
     });
 
     it('with the right X-CSRF-Token → 2xx', async () => {
-      const s = await cookieLogin(t().app);
+      const s = await signIn(t().app);
       await accepted(s, { 'X-CSRF-Token': s.csrf });
     });
 
     it('Sec-Fetch-Site: cross-site → 403 even with the right token', async () => {
-      const s = await cookieLogin(t().app);
+      const s = await signIn(t().app);
       await refused(s, { 'X-CSRF-Token': s.csrf, 'Sec-Fetch-Site': 'cross-site' });
       await refused(s, { 'X-CSRF-Token': s.csrf, 'Sec-Fetch-Site': 'Cross-Site' });
       await accepted(s, { 'X-CSRF-Token': s.csrf });
     });
 
     it('Sec-Fetch-Site: same-origin with the right token → 2xx', async () => {
-      const s = await cookieLogin(t().app);
+      const s = await signIn(t().app);
       await accepted(s, { 'X-CSRF-Token': s.csrf, 'Sec-Fetch-Site': 'same-origin' });
     });
 
     it('a foreign Origin → 403 even with the right token', async () => {
-      const s = await cookieLogin(t().app);
+      const s = await signIn(t().app);
       await refused(s, { 'X-CSRF-Token': s.csrf, Origin: 'http://evil.example' });
       // Same host, another scheme or port, is another origin.
       await refused(s, { 'X-CSRF-Token': s.csrf, Origin: `https://${HOST}` });
@@ -286,35 +252,35 @@ describe('CSRF on cookie-authenticated requests', () => {
     });
 
     it('Origin: null → 403 even with the right token', async () => {
-      const s = await cookieLogin(t().app);
+      const s = await signIn(t().app);
       await refused(s, { 'X-CSRF-Token': s.csrf, Origin: 'null' });
       await accepted(s, { 'X-CSRF-Token': s.csrf });
     });
 
     it('its own origin (http://<Host>) with the right token → 2xx', async () => {
-      const s = await cookieLogin(t().app);
+      const s = await signIn(t().app);
       await accepted(s, { 'X-CSRF-Token': s.csrf, Origin: OWN_ORIGIN });
     });
 
     it('a configured trusted origin with the right token → 2xx', async () => {
-      const s = await cookieLogin(t().app);
+      const s = await signIn(t().app);
       await accepted(s, { 'X-CSRF-Token': s.csrf, Origin: TRUSTED });
     });
   });
 
   it('DELETE is unsafe too: CSRF is checked before roles and permissions', async () => {
-    const alice = await cookieLogin(t().app);
+    const alice = await signIn(t().app);
     const denied = await send(t().app, 'delete', '/t/users/1', {
-      Cookie: allCookies(alice),
+      Cookie: sessionCookies(alice),
     });
     expectError(denied, 403, 'csrf_failed');
-    const ops = await cookieLogin(t().app, 'ops@example.com', PASSWORDS.ops);
+    const ops = await signIn(t().app, 'ops@example.com', PASSWORDS.ops);
     const noToken = await send(t().app, 'delete', '/t/users/1', {
-      Cookie: allCookies(ops),
+      Cookie: sessionCookies(ops),
     });
     expectError(noToken, 403, 'csrf_failed');
     const ok = await send(t().app, 'delete', '/t/users/1', {
-      Cookie: allCookies(ops),
+      Cookie: sessionCookies(ops),
       'X-CSRF-Token': ops.csrf,
     });
     expect(ok.status).toBe(200);
@@ -327,44 +293,44 @@ describe('CSRF on cookie-authenticated requests', () => {
     const pair = login.body as PairBody;
     const crossSite = { 'Sec-Fetch-Site': 'cross-site', Origin: 'https://other.example' };
     const write = await send(t().app, 'post', '/t/write', {
-      Authorization: `Bearer ${pair.access_token}`,
+      Authorization: bearer(pair.access_token),
       ...crossSite,
     });
     expect(write.status).toBe(200);
     const refreshed = await send(t().app, 'post', '/auth/refresh', {
-      Authorization: `Bearer ${pair.refresh_token}`,
+      Authorization: bearer(pair.refresh_token),
       ...crossSite,
     });
     expect(refreshed.status).toBe(200);
     const next = refreshed.body as PairBody;
     const logout = await send(t().app, 'post', '/auth/logout', {
-      Authorization: `Bearer ${next.access_token}`,
+      Authorization: bearer(next.access_token),
       ...crossSite,
     });
     expect(logout.status).toBe(204);
   });
 
   it('cookie and Bearer at once → 400 invalid_request', async () => {
-    const s = await cookieLogin(t().app);
+    const s = await signIn(t().app);
     for (const method of ['get', 'post'] as const) {
       const res = await send(t().app, method, method === 'get' ? '/t/me' : '/t/write', {
-        Cookie: allCookies(s),
-        Authorization: `Bearer ${s.access}`,
+        Cookie: sessionCookies(s),
+        Authorization: bearer(s.access),
         'X-CSRF-Token': s.csrf,
       });
       expectError(res, 400, 'invalid_request', INVALID_REQUEST);
     }
     // The refresh token too: cookie plus JSON body.
     const res = await send(t().app, 'post', '/auth/cookie/refresh', {
-      Cookie: allCookies(s),
+      Cookie: sessionCookies(s),
       'X-CSRF-Token': s.csrf,
     }).send({ refresh_token: s.refresh });
     expectError(res, 400, 'invalid_request', INVALID_REQUEST);
   });
 
   it('a duplicated access cookie → 400 invalid_request', async () => {
-    const s = await cookieLogin(t().app);
-    const other = await cookieLogin(t().app, 'admin@example.com', PASSWORDS.admin);
+    const s = await signIn(t().app);
+    const other = await signIn(t().app, 'admin@example.com', PASSWORDS.admin);
     for (const second of [s.access, other.access]) {
       const res = await send(t().app, 'get', '/t/me', {
         Cookie: `access_token=${s.access}; csrf_token=${s.csrf}; access_token=${second}`,
@@ -374,8 +340,8 @@ describe('CSRF on cookie-authenticated requests', () => {
   });
 
   it('a duplicated refresh or CSRF cookie → 400 invalid_request', async () => {
-    const s = await cookieLogin(t().app);
-    const other = await cookieLogin(t().app);
+    const s = await signIn(t().app);
+    const other = await signIn(t().app);
     const twoRefresh = await send(t().app, 'post', '/auth/cookie/refresh', {
       Cookie: `refresh_token=${s.refresh}; refresh_token=${other.refresh}; csrf_token=${s.csrf}`,
       'X-CSRF-Token': s.csrf,
@@ -387,10 +353,10 @@ describe('CSRF on cookie-authenticated requests', () => {
     });
     expect(twoCsrf.status).toBe(400);
     // Neither request consumed anything.
-    const after = await send(t().app, 'get', '/t/me', { Cookie: allCookies(s) });
+    const after = await send(t().app, 'get', '/t/me', { Cookie: sessionCookies(s) });
     expect(after.status, after.text).toBe(200);
     const rotated = await send(t().app, 'post', '/auth/cookie/refresh', {
-      Cookie: allCookies(s),
+      Cookie: sessionCookies(s),
       'X-CSRF-Token': s.csrf,
     });
     expect(rotated.status).toBe(200);
@@ -411,7 +377,7 @@ describe('CSRF on cookie-authenticated requests', () => {
   });
 
   it('tokens swapped between the cookies → 401 wrong_token_type', async () => {
-    const s = await cookieLogin(t().app);
+    const s = await signIn(t().app);
     const asAccess = await send(t().app, 'get', '/t/me', {
       Cookie: cookieHeader({ access_token: s.refresh }),
     });
@@ -424,7 +390,7 @@ describe('CSRF on cookie-authenticated requests', () => {
   });
 
   it('a quoted cookie value is read like the bare one', async () => {
-    const s = await cookieLogin(t().app);
+    const s = await signIn(t().app);
     const res = await send(t().app, 'get', '/t/me', { Cookie: `access_token="${s.access}"` });
     expect(res.status).toBe(200);
   });
@@ -438,20 +404,20 @@ describe('CSRF on cookie-authenticated requests', () => {
   });
 
   it('POST /auth/cookie/refresh rotates: new cookies, the old refresh cookie is dead, replay kills the session', async () => {
-    const s = await cookieLogin(t().app);
+    const s = await signIn(t().app);
     t().clock.advance(24 * 3600_000); // a day later: the access cookie is long expired
 
     const res = await send(t().app, 'post', '/auth/cookie/refresh', {
-      Cookie: allCookies(s),
+      Cookie: sessionCookies(s),
       'X-CSRF-Token': s.csrf,
     });
     expect(res.status, res.text).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
-    const cookies = cookiesOf(res);
+    const cookies = loginCookies(res);
     const next = {
-      access: valueOf(cookies, 'access_token'),
-      refresh: valueOf(cookies, 'refresh_token'),
-      csrf: valueOf(cookies, 'csrf_token'),
+      access: cookieValue(cookies, 'access_token'),
+      refresh: cookieValue(cookies, 'refresh_token'),
+      csrf: cookieValue(cookies, 'csrf_token'),
     };
     expect(next.access).not.toBe(s.access);
     expect(next.refresh).not.toBe(s.refresh);
@@ -469,35 +435,35 @@ describe('CSRF on cookie-authenticated requests', () => {
     );
     expect(cookies.get('refresh_token')?.attributes.get('path')).toBe('/auth');
 
-    const me = await send(t().app, 'get', '/t/me', { Cookie: allCookies(next) });
+    const me = await send(t().app, 'get', '/t/me', { Cookie: sessionCookies(next) });
     expect(me.status).toBe(200);
 
     // Replaying the rotated refresh cookie (with its own, still matching CSRF pair) is reuse.
     const replay = await send(t().app, 'post', '/auth/cookie/refresh', {
-      Cookie: allCookies(s),
+      Cookie: sessionCookies(s),
       'X-CSRF-Token': s.csrf,
     });
     expectError(replay, 401, 'refresh_token_reused', INVALID_TOKEN);
     expect(replay.headers['set-cookie']).toBeUndefined();
 
     // The whole session is dead, the newest pair included.
-    const after = await send(t().app, 'get', '/t/me', { Cookie: allCookies(next) });
+    const after = await send(t().app, 'get', '/t/me', { Cookie: sessionCookies(next) });
     expectError(after, 401, 'token_revoked', INVALID_TOKEN);
     const again = await send(t().app, 'post', '/auth/cookie/refresh', {
-      Cookie: allCookies(next),
+      Cookie: sessionCookies(next),
       'X-CSRF-Token': next.csrf,
     });
     expect(again.status).toBe(401);
   });
 
   it('logout via cookie clears the three cookies and kills the session', async () => {
-    const s = await cookieLogin(t().app);
+    const s = await signIn(t().app);
     const res = await send(t().app, 'post', '/auth/logout', {
-      Cookie: allCookies(s),
+      Cookie: sessionCookies(s),
       'X-CSRF-Token': s.csrf,
     });
     expect(res.status).toBe(204);
-    const cleared = cookiesOf(res);
+    const cleared = loginCookies(res);
     const paths = { access_token: '/', refresh_token: '/auth', csrf_token: '/' } as const;
     for (const [name, path] of Object.entries(paths)) {
       const cookie = cleared.get(name);
@@ -508,10 +474,10 @@ describe('CSRF on cookie-authenticated requests', () => {
     expect(cleared.get('access_token')?.attributes.get('httponly')).toBe(true);
     expect(cleared.get('refresh_token')?.attributes.get('httponly')).toBe(true);
 
-    const me = await send(t().app, 'get', '/t/me', { Cookie: allCookies(s) });
+    const me = await send(t().app, 'get', '/t/me', { Cookie: sessionCookies(s) });
     expectError(me, 401, 'token_revoked', INVALID_TOKEN);
     const refresh = await send(t().app, 'post', '/auth/cookie/refresh', {
-      Cookie: allCookies(s),
+      Cookie: sessionCookies(s),
       'X-CSRF-Token': s.csrf,
     });
     expect(refresh.status).toBe(401);
@@ -551,14 +517,14 @@ describe("tokenLocation: ['header']", () => {
     ]) {
       const res = await send(t().app, 'get', '/t/me', {
         Cookie: cookie,
-        Authorization: `Bearer ${p.accessToken}`,
+        Authorization: bearer(p.accessToken),
       });
       expect(res.status, cookie).toBe(200);
     }
     // Bearer needs no CSRF, even with an access cookie alongside.
     const write = await send(t().app, 'post', '/t/write', {
       Cookie: cookieHeader({ access_token: p.accessToken }),
-      Authorization: `Bearer ${p.accessToken}`,
+      Authorization: bearer(p.accessToken),
     });
     expect(write.status).toBe(200);
   });
@@ -569,19 +535,19 @@ describe("tokenLocation: ['cookie']", () => {
 
   it('ignores the Authorization header → 401 missing_credentials', async () => {
     const p = await t().auth.tokens.createTokenPair(t().users.alice.id);
-    const res = await send(t().app, 'get', '/t/me', { Authorization: `Bearer ${p.accessToken}` });
+    const res = await send(t().app, 'get', '/t/me', { Authorization: bearer(p.accessToken) });
     expectError(res, 401, 'missing_credentials', 'Bearer');
     const refresh = await send(t().app, 'post', '/auth/refresh', {
-      Authorization: `Bearer ${p.refreshToken}`,
+      Authorization: bearer(p.refreshToken),
     });
     expectError(refresh, 401, 'missing_credentials', 'Bearer');
   });
 
   it('a cookie plus an Authorization header is not a conflict: the header is not read', async () => {
-    const s = await cookieLogin(t().app);
-    for (const authorization of [`Bearer ${s.access}`, 'Bearer a b', 'Bearer']) {
+    const s = await signIn(t().app);
+    for (const authorization of [bearer(s.access), 'Bearer a b', 'Bearer']) {
       const res = await send(t().app, 'get', '/t/me', {
-        Cookie: allCookies(s),
+        Cookie: sessionCookies(s),
         Authorization: authorization,
       });
       expect(res.status, authorization).toBe(200);
@@ -589,11 +555,11 @@ describe("tokenLocation: ['cookie']", () => {
   });
 
   it('unsafe requests still need the CSRF token', async () => {
-    const s = await cookieLogin(t().app);
-    const bad = await send(t().app, 'post', '/t/write', { Cookie: allCookies(s) });
+    const s = await signIn(t().app);
+    const bad = await send(t().app, 'post', '/t/write', { Cookie: sessionCookies(s) });
     expectError(bad, 403, 'csrf_failed');
     const good = await send(t().app, 'post', '/t/write', {
-      Cookie: allCookies(s),
+      Cookie: sessionCookies(s),
       'X-CSRF-Token': s.csrf,
     });
     expect(good.status).toBe(200);

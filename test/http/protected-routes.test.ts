@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/app';
+import { bearer, expectError, withHeaders } from '../support/http';
 import { TestUser } from '../support/users';
 
 let t: TestApp;
@@ -26,23 +27,7 @@ async function pairFor(name: keyof TestApp['users']) {
 }
 
 function call(method: Method, path: string, authorization?: string) {
-  const req = request(t.app)[method](path);
-  return authorization === undefined ? req : req.set('Authorization', authorization);
-}
-
-function expectError(
-  res: request.Response,
-  status: number,
-  code: string,
-  challenge: string | undefined,
-): void {
-  expect({ status: res.status, code: (res.body as { code?: string }).code }).toEqual({
-    status,
-    code,
-  });
-  expect(Object.keys(res.body as object).sort()).toEqual(['code', 'message', 'name']);
-  expect(res.headers['www-authenticate']).toBe(challenge);
-  expect(res.text).not.toMatch(/at .*\.(ts|js):\d+/); // no stack
+  return withHeaders(request(t.app)[method](path), { Authorization: authorization });
 }
 
 describe.each(ROUTES)('%s %s', (method, path) => {
@@ -97,7 +82,7 @@ describe.each(ROUTES)('%s %s', (method, path) => {
     t.clock.advance(16 * 60_000);
     try {
       expectError(
-        await call(method, path, `Bearer ${pair.accessToken}`),
+        await call(method, path, bearer(pair.accessToken)),
         401,
         'token_expired',
         'Bearer error="invalid_token"',
@@ -111,7 +96,7 @@ describe.each(ROUTES)('%s %s', (method, path) => {
     const pair = await pairFor('admin');
     await t.auth.tokens.revokeAllForUser(t.users.admin.id);
     expectError(
-      await call(method, path, `Bearer ${pair.accessToken}`),
+      await call(method, path, bearer(pair.accessToken)),
       401,
       'token_revoked',
       'Bearer error="invalid_token"',
@@ -121,7 +106,7 @@ describe.each(ROUTES)('%s %s', (method, path) => {
   it('refresh token used as access → 401 wrong_token_type', async () => {
     const pair = await pairFor('admin');
     expectError(
-      await call(method, path, `Bearer ${pair.refreshToken}`),
+      await call(method, path, bearer(pair.refreshToken)),
       401,
       'wrong_token_type',
       'Bearer error="invalid_token"',
@@ -131,7 +116,7 @@ describe.each(ROUTES)('%s %s', (method, path) => {
   it('inactive user → 401 user_inactive', async () => {
     const pair = await pairFor('inactive');
     expectError(
-      await call(method, path, `Bearer ${pair.accessToken}`),
+      await call(method, path, bearer(pair.accessToken)),
       401,
       'user_inactive',
       'Bearer error="invalid_token"',
@@ -149,13 +134,13 @@ describe('roles, permissions, verified state', () => {
   it('admin route: 403 for alice, 200 for admin', async () => {
     const alice = await pairFor('alice');
     expectError(
-      await call('get', '/t/admin', `Bearer ${alice.accessToken}`),
+      await call('get', '/t/admin', bearer(alice.accessToken)),
       403,
       'insufficient_scope',
       'Bearer error="insufficient_scope"',
     );
     const admin = await pairFor('admin');
-    expect((await call('get', '/t/admin', `Bearer ${admin.accessToken}`)).status).toBe(200);
+    expect((await call('get', '/t/admin', bearer(admin.accessToken))).status).toBe(200);
   });
 
   it('role hierarchy: admin ⊇ moderator ⊇ user', async () => {
@@ -166,7 +151,7 @@ describe('roles, permissions, verified state', () => {
       ['ops', 403],
     ] as const) {
       const pair = await pairFor(name);
-      expect((await call('get', '/t/moderator', `Bearer ${pair.accessToken}`)).status).toBe(status);
+      expect((await call('get', '/t/moderator', bearer(pair.accessToken))).status).toBe(status);
     }
   });
 
@@ -178,9 +163,7 @@ describe('roles, permissions, verified state', () => {
       ['mod', 403],
     ] as const) {
       const pair = await pairFor(name);
-      expect((await call('delete', '/t/users/1', `Bearer ${pair.accessToken}`)).status).toBe(
-        status,
-      );
+      expect((await call('delete', '/t/users/1', bearer(pair.accessToken))).status).toBe(status);
     }
   });
 
@@ -191,27 +174,27 @@ describe('roles, permissions, verified state', () => {
       ['ops', 403],
     ] as const) {
       const pair = await pairFor(name);
-      expect((await call('get', '/t/reports', `Bearer ${pair.accessToken}`)).status).toBe(status);
+      expect((await call('get', '/t/reports', bearer(pair.accessToken))).status).toBe(status);
     }
   });
 
   it('unverified → 403, verified → 200 (decorator and @Authorized)', async () => {
     const alice = await pairFor('alice');
     expectError(
-      await call('get', '/t/verified', `Bearer ${alice.accessToken}`),
+      await call('get', '/t/verified', bearer(alice.accessToken)),
       403,
       'insufficient_scope',
       'Bearer error="insufficient_scope"',
     );
     expectError(
-      await call('post', '/t/verified-action', `Bearer ${alice.accessToken}`),
+      await call('post', '/t/verified-action', bearer(alice.accessToken)),
       403,
       'insufficient_scope',
       'Bearer error="insufficient_scope"',
     );
     const v = await pairFor('verified');
-    expect((await call('get', '/t/verified', `Bearer ${v.accessToken}`)).status).toBe(200);
-    expect((await call('post', '/t/verified-action', `Bearer ${v.accessToken}`)).status).toBe(200);
+    expect((await call('get', '/t/verified', bearer(v.accessToken))).status).toBe(200);
+    expect((await call('post', '/t/verified-action', bearer(v.accessToken))).status).toBe(200);
   });
 
   it('a demotion applies on the next request', async () => {
@@ -227,24 +210,24 @@ describe('roles, permissions, verified state', () => {
       }),
     );
     const pair = await t.auth.tokens.createTokenPair(temp.id);
-    expect((await call('get', '/t/admin', `Bearer ${pair.accessToken}`)).status).toBe(200);
+    expect((await call('get', '/t/admin', bearer(pair.accessToken))).status).toBe(200);
     await repo.update({ id: temp.id }, { roles: ['user'] });
-    expect((await call('get', '/t/admin', `Bearer ${pair.accessToken}`)).status).toBe(403);
+    expect((await call('get', '/t/admin', bearer(pair.accessToken))).status).toBe(403);
     await repo.update({ id: temp.id }, { isActive: false });
-    expect((await call('get', '/t/me', `Bearer ${pair.accessToken}`)).status).toBe(401);
+    expect((await call('get', '/t/me', bearer(pair.accessToken))).status).toBe(401);
     // A fresh session for the now-inactive user, then the user is deleted outright.
     const late = await t.auth.tokens.createTokenPair(temp.id);
     await repo.delete({ id: temp.id });
-    const res = await call('get', '/t/me', `Bearer ${late.accessToken}`);
+    const res = await call('get', '/t/me', bearer(late.accessToken));
     expectError(res, 401, 'user_inactive', 'Bearer error="invalid_token"');
-    const again = await call('get', '/t/me', `Bearer ${late.accessToken}`);
+    const again = await call('get', '/t/me', bearer(late.accessToken));
     expectError(again, 401, 'token_revoked', 'Bearer error="invalid_token"');
   });
 
   it('optional current user: undefined without a token, still 401 for a bad one', async () => {
     expect((await call('get', '/t/optional')).body).toEqual({ id: null });
     const alice = await pairFor('alice');
-    expect((await call('get', '/t/optional', `Bearer ${alice.accessToken}`)).body).toEqual({
+    expect((await call('get', '/t/optional', bearer(alice.accessToken))).body).toEqual({
       id: t.users.alice.id,
     });
     expect((await call('get', '/t/optional', 'Bearer bad.to.ken')).status).toBe(401);
@@ -252,13 +235,13 @@ describe('roles, permissions, verified state', () => {
 
   it('@AccessToken and @RefreshToken inject typed claims', async () => {
     const alice = await pairFor('alice');
-    expect((await call('get', '/t/claims', `Bearer ${alice.accessToken}`)).body).toEqual({
+    expect((await call('get', '/t/claims', bearer(alice.accessToken))).body).toEqual({
       sub: String(t.users.alice.id),
       type: 'access',
     });
-    const refresh = await call('post', '/t/refresh-claims', `Bearer ${alice.refreshToken}`);
+    const refresh = await call('post', '/t/refresh-claims', bearer(alice.refreshToken));
     expect(refresh.body).toEqual({ sub: String(t.users.alice.id), type: 'refresh' });
-    const wrong = await call('post', '/t/refresh-claims', `Bearer ${alice.accessToken}`);
+    const wrong = await call('post', '/t/refresh-claims', bearer(alice.accessToken));
     expectError(wrong, 401, 'wrong_token_type', 'Bearer error="invalid_token"');
     expectError(await call('post', '/t/refresh-claims'), 401, 'missing_credentials', 'Bearer');
   });
@@ -274,7 +257,7 @@ describe('roles, permissions, verified state', () => {
     };
     try {
       // @Authorized, two @CurrentUser and an @AccessToken on one route.
-      const res = await call('get', '/t/all-at-once', `Bearer ${alice.accessToken}`);
+      const res = await call('get', '/t/all-at-once', bearer(alice.accessToken));
       expect(res.body).toEqual({ same: true, sub: String(t.users.alice.id) });
       expect(lookups).toBe(1);
     } finally {
@@ -298,14 +281,14 @@ describe('deactivation', () => {
     );
     const first = await t.auth.tokens.createTokenPair(user.id);
     const second = await t.auth.tokens.createTokenPair(user.id);
-    expect((await call('get', '/t/me', `Bearer ${first.accessToken}`)).status).toBe(200);
+    expect((await call('get', '/t/me', bearer(first.accessToken))).status).toBe(200);
     await repo.update({ id: user.id }, { isActive: false });
-    const res = await call('get', '/t/me', `Bearer ${first.accessToken}`);
+    const res = await call('get', '/t/me', bearer(first.accessToken));
     expectError(res, 401, 'user_inactive', 'Bearer error="invalid_token"');
     await repo.update({ id: user.id }, { isActive: true });
     for (const token of [first.accessToken, second.accessToken]) {
       expectError(
-        await call('get', '/t/me', `Bearer ${token}`),
+        await call('get', '/t/me', bearer(token)),
         401,
         'token_revoked',
         'Bearer error="invalid_token"',

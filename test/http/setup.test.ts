@@ -40,7 +40,7 @@ import {
 import { TEST_SECRET } from '../support/clock';
 import { closeDataSource, openDataSource } from '../support/engines';
 import { TestAuth, TestUser } from '../support/users';
-import { expectError } from './helpers';
+import { expectError } from '../support/http';
 import { configError } from '../support/config-error';
 
 const OPTIONS: AuthOptions = { secretKey: TEST_SECRET, bcryptCost: 4, cookies: { secure: false } };

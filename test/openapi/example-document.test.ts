@@ -3,14 +3,8 @@ import type { OpenAPIV3 } from 'openapi-types';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEngines } from '../support/engines';
-import {
-  bearer,
-  login,
-  setCookies,
-  startExample,
-  stopExample,
-  type ExampleHarness,
-} from '../example/harness';
+import { bearer, loginPair, setCookieLines } from '../support/http';
+import { startExample, stopExample, type ExampleHarness } from '../support/http/example';
 
 type Operation = OpenAPIV3.OperationObject;
 type Response = OpenAPIV3.ResponseObject;
@@ -282,7 +276,7 @@ describeEngines('example: GET /openapi.json and GET /docs', (engine) => {
 
   describe('the document matches what the routes answer', () => {
     it('the bodies of login, sessions and cookie login have exactly the documented keys', async () => {
-      const pair = await login(h.app, 'alice@example.com', 'alice-password-1');
+      const pair = await loginPair(h.app, 'alice@example.com', 'alice-password-1');
       const schemas = doc.components?.schemas ?? {};
       const required = (name: string): string[] =>
         [...((schemas[name] as OpenAPIV3.SchemaObject).required ?? [])].sort();
@@ -318,7 +312,7 @@ describeEngines('example: GET /openapi.json and GET /docs', (engine) => {
       expect(body.token_type).toBe('bearer');
       const me = await request(h.app)
         .get('/users/me')
-        .set('Authorization', `Bearer ${body.access_token}`);
+        .set('Authorization', bearer(body.access_token));
       expect(me.status).toBe(200);
       expect((me.body as { email: string }).email).toBe('alice@example.com');
     });
@@ -327,7 +321,7 @@ describeEngines('example: GET /openapi.json and GET /docs', (engine) => {
       const loginRes = await request(h.app)
         .post('/auth/cookie/login')
         .send({ email: 'alice@example.com', password: 'alice-password-1' });
-      const cookies = setCookies(loginRes);
+      const cookies = setCookieLines(loginRes);
       const cookie = [...cookies.values()].map((line) => line.split(';')[0]).join('; ');
       const csrf = (loginRes.body as { csrfToken: string }).csrfToken;
       const without = await request(h.app).post('/auth/logout-all').set('Cookie', cookie);

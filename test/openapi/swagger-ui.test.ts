@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEngines } from '../support/engines';
-import { startExample, stopExample, type ExampleHarness } from '../example/harness';
+import { startExample, stopExample, type ExampleHarness } from '../support/http/example';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectError } from '../http/helpers';
+import { expectError } from '../support/http';
 
 // What a user gets from the registry: `npm pack` (its prepack build included) → a tarball →
 // `npm install` into a scratch app beside the peers → tsc on a strict app against the published

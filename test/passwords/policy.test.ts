@@ -8,7 +8,7 @@ import {
   PasswordPolicyError,
   verifyPassword,
 } from '../../src';
-import { startExample, stopExample, type ExampleHarness } from '../example/harness';
+import { startExample, stopExample, type ExampleHarness } from '../support/http/example';
 import { buildTestApp, type TestApp } from '../support/app';
 
 const POLICY = {

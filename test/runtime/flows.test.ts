@@ -21,18 +21,17 @@ import { buildTestApp, PASSWORDS, type TestApp } from '../support/app';
 import { describeEngines } from '../support/engines';
 import { TestAuth, TestUser } from '../support/users';
 import {
+  bearer,
   browserLogin,
   cookieHeader,
   expectError,
   loginPair,
+  me,
   setCookies,
   sidOf,
-} from '../http/helpers';
+} from '../support/http';
 
 const INVALID = 'Bearer error="invalid_token"';
-const bearer = (token: string) => `Bearer ${token}`;
-const me = (t: TestApp, token: string) =>
-  request(t.app).get('/t/me').set('Authorization', bearer(token));
 
 /** A bridge whose hooks the tests steer. */
 class SteeredAuth extends TestAuth {
@@ -110,7 +109,7 @@ describeEngines('flows', (engine) => {
         .send({ email: 'alice@example.com', password: PASSWORDS.alice });
       expect(res.status, res.text).toBe(200);
       const { token } = res.body as { token: string };
-      expect((await me(t, token)).status).toBe(200);
+      expect((await me(t.app, token)).status).toBe(200);
       const bad = await request(app).post('/mine/signin').send({ email: 'alice@example.com' });
       expectError(bad, 400, 'invalid_request', 'Bearer error="invalid_request"');
     });
@@ -194,8 +193,8 @@ describeEngines('flows', (engine) => {
         .delete(`/auth/sessions/${sidOf(phone.access_token)}`)
         .set('Authorization', bearer(laptop.access_token));
       expect(res.status, res.text).toBe(204);
-      expectError(await me(t, phone.access_token), 401, 'token_revoked', INVALID);
-      expect((await me(t, laptop.access_token)).status).toBe(200);
+      expectError(await me(t.app, phone.access_token), 401, 'token_revoked', INVALID);
+      expect((await me(t.app, laptop.access_token)).status).toBe(200);
       const again = await request(t.app)
         .delete(`/auth/sessions/${sidOf(phone.access_token)}`)
         .set('Authorization', bearer(laptop.access_token));
@@ -216,7 +215,7 @@ describeEngines('flows', (engine) => {
           .set('Authorization', bearer(alice.access_token));
         expectError(res, 404, 'session_not_found');
       }
-      expect((await me(t, ops.access_token)).status).toBe(200);
+      expect((await me(t.app, ops.access_token)).status).toBe(200);
     });
 
     it('its own current session: the token that asked dies too', async () => {
@@ -225,7 +224,7 @@ describeEngines('flows', (engine) => {
         .delete(`/auth/sessions/${sidOf(pair.access_token)}`)
         .set('Authorization', bearer(pair.access_token));
       expect(res.status).toBe(204);
-      expectError(await me(t, pair.access_token), 401, 'token_revoked', INVALID);
+      expectError(await me(t.app, pair.access_token), 401, 'token_revoked', INVALID);
     });
 
     it('without a token → 401 missing_credentials', async () => {
@@ -252,7 +251,7 @@ describeEngines('flows', (engine) => {
         .set('Cookie', cookieHeader({ refresh_token: s.refresh, csrf_token: s.csrf }))
         .set('X-CSRF-Token', s.csrf);
       expectError(refreshed, 401, 'token_revoked', INVALID);
-      expectError(await me(t, s.access), 401, 'token_revoked', INVALID);
+      expectError(await me(t.app, s.access), 401, 'token_revoked', INVALID);
     });
 
     it('an expired access cookie beside the refresh cookie: still 204', async () => {
@@ -282,7 +281,7 @@ describeEngines('flows', (engine) => {
         .set('Cookie', cookieHeader({ refresh_token: s.refresh, csrf_token: s.csrf }));
       expectError(res, 403, 'csrf_failed');
       expect(res.headers['set-cookie']).toBeUndefined();
-      expect((await me(t, s.access)).status).toBe(200);
+      expect((await me(t.app, s.access)).status).toBe(200);
     });
 
     it("a cross-site POST (a foreign page's form) clears nothing, with or without cookies (pen test II, F5)", async () => {
@@ -337,7 +336,7 @@ describeEngines('flows', (engine) => {
       expectError(res, 401, 'user_inactive', INVALID);
       await repo.update({ id: user.id }, { isActive: true });
       // Reactivated: neither session comes back.
-      expectError(await me(t, two.access_token), 401, 'token_revoked', INVALID);
+      expectError(await me(t.app, two.access_token), 401, 'token_revoked', INVALID);
       const other = await request(t.app)
         .post('/auth/refresh')
         .set('Authorization', bearer(two.refresh_token));
@@ -353,7 +352,7 @@ describeEngines('flows', (engine) => {
       bridge.failLookups = true;
       try {
         for (let i = 0; i < 5; i++) {
-          expectError(await me(t, pair.access_token), 401, 'token_revoked', INVALID);
+          expectError(await me(t.app, pair.access_token), 401, 'token_revoked', INVALID);
         }
       } finally {
         bridge.failLookups = false;
@@ -364,7 +363,7 @@ describeEngines('flows', (engine) => {
       const pair = await loginPair(t.app, 'alice@example.com', PASSWORDS.alice);
       bridge.failLookups = true;
       try {
-        expectError(await me(t, pair.access_token), 503, 'auth_unavailable');
+        expectError(await me(t.app, pair.access_token), 503, 'auth_unavailable');
       } finally {
         bridge.failLookups = false;
       }

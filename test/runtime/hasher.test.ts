@@ -2,7 +2,12 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_BCRYPT_COST, hashPassword, PasswordHasher } from '../../src';
 import { User } from '../../example/user.entity';
-import { startExample, stopExample, TEST_OPTIONS, type ExampleHarness } from '../example/harness';
+import {
+  startExample,
+  stopExample,
+  TEST_OPTIONS,
+  type ExampleHarness,
+} from '../support/http/example';
 
 const costOf = (hash: string): number => Number(hash.slice(4, 6));
 

@@ -6,7 +6,7 @@ import { hashPassword } from '../../src';
 import { buildTestApp, PASSWORDS, type TestApp } from '../support/app';
 import { describeEngines } from '../support/engines';
 import { TestUser } from '../support/users';
-import { expectError } from '../http/helpers';
+import { bearer, expectError, loginPair, me } from '../support/http';
 
 const BOB = { email: 'bob@b.example', password: 'bob-password-1' };
 
@@ -47,31 +47,25 @@ describeEngines('two setups in one process', (engine) => {
   });
 
   it('each answers its own expires_in', async () => {
-    const fromA = await login(a, 'alice@example.com', PASSWORDS.alice);
-    const fromB = await login(b, 'alice@example.com', PASSWORDS.alice);
-    expect((fromA.body as { expires_in: number }).expires_in).toBe(300);
-    expect((fromB.body as { expires_in: number }).expires_in).toBe(1200);
+    const fromA = await loginPair(a.app, 'alice@example.com', PASSWORDS.alice);
+    const fromB = await loginPair(b.app, 'alice@example.com', PASSWORDS.alice);
+    expect(fromA.expires_in).toBe(300);
+    expect(fromB.expires_in).toBe(1200);
   });
 
   it("each refuses the other's tokens and accepts its own", async () => {
-    const tokenA = (await login(a, 'alice@example.com', PASSWORDS.alice)).body as {
-      access_token: string;
-    };
-    const tokenB = (await login(b, 'alice@example.com', PASSWORDS.alice)).body as {
-      access_token: string;
-    };
-    const me = (t: TestApp, token: string) =>
-      request(t.app).get('/t/me').set('Authorization', `Bearer ${token}`);
-    expect((await me(a, tokenA.access_token)).status).toBe(200);
-    expect((await me(b, tokenB.access_token)).status).toBe(200);
+    const tokenA = await loginPair(a.app, 'alice@example.com', PASSWORDS.alice);
+    const tokenB = await loginPair(b.app, 'alice@example.com', PASSWORDS.alice);
+    expect((await me(a.app, tokenA.access_token)).status).toBe(200);
+    expect((await me(b.app, tokenB.access_token)).status).toBe(200);
     expectError(
-      await me(a, tokenB.access_token),
+      await me(a.app, tokenB.access_token),
       401,
       'invalid_token',
       'Bearer error="invalid_token"',
     );
     expectError(
-      await me(b, tokenA.access_token),
+      await me(b.app, tokenA.access_token),
       401,
       'invalid_token',
       'Bearer error="invalid_token"',
@@ -80,15 +74,14 @@ describeEngines('two setups in one process', (engine) => {
 
   it('each applies its own role hierarchy', async () => {
     const token = async (t: TestApp) =>
-      ((await login(t, 'admin@example.com', PASSWORDS.admin)).body as { access_token: string })
-        .access_token;
+      (await loginPair(t.app, 'admin@example.com', PASSWORDS.admin)).access_token;
     // A: admin includes moderator; B: no hierarchy.
     const onA = await request(a.app)
       .get('/t/moderator')
-      .set('Authorization', `Bearer ${await token(a)}`);
+      .set('Authorization', bearer(await token(a)));
     const onB = await request(b.app)
       .get('/t/moderator')
-      .set('Authorization', `Bearer ${await token(b)}`);
+      .set('Authorization', bearer(await token(b)));
     expect(onA.status).toBe(200);
     expectError(onB, 403, 'insufficient_scope', 'Bearer error="insufficient_scope"');
   });

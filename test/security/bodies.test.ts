@@ -11,7 +11,7 @@ import {
   securityTally,
   useSecurityApp,
   type Refusal,
-} from './support';
+} from '../support/http';
 
 const tally = securityTally('bodies');
 const ALICE = 'alice@example.com';

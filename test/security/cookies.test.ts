@@ -9,7 +9,7 @@ import {
   rawRequest,
   securityTally,
   useSecurityApp,
-} from './support';
+} from '../support/http';
 
 const tally = securityTally('cookies');
 let CSRF: string;

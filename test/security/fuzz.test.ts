@@ -5,7 +5,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/app';
 import { claimsOf } from '../support/forge';
-import { close, listen, recordFuzz, securityTally } from './support';
+import { close, listen, recordFuzz, securityTally } from '../support/http';
 
 /** Fixed size; a random seed per run unless FC_SEED is set. It is printed below and on failure. */
 const RUNS = 300;

@@ -8,8 +8,9 @@ import {
   rawRequest,
   securityTally,
   useSecurityApp,
+  withHeaders,
   type Reply,
-} from './support';
+} from '../support/http';
 
 const tally = securityTally('headers');
 let server: Server;
@@ -18,10 +19,8 @@ let liveRefresh: string;
 let sessionCsrf: string;
 useSecurityApp((app) => ({ server, live, liveRefresh, csrf: sessionCsrf } = app));
 
-const me = (authorization?: string) => {
-  const req = request(server).get('/t/me');
-  return authorization === undefined ? req : req.set('Authorization', authorization);
-};
+const me = (authorization?: string) =>
+  withHeaders(request(server).get('/t/me'), { Authorization: authorization });
 
 /** Raw request to GET /t/me with the given extra header lines. */
 const rawMe = (...lines: (string | Buffer)[]): Promise<Reply> =>

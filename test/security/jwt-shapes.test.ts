@@ -1,11 +1,18 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/app';
 import { TEST_SECRET } from '../support/clock';
 import { b64url, claimsOf, forge, forgeRaw, signEs256, signRsa } from '../support/forge';
-import { close, expectAccepted, expectRefused, listen, securityTally } from './support';
+import {
+  close,
+  expectAccepted,
+  expectRefused,
+  listen,
+  me,
+  refreshByBearer,
+  securityTally,
+} from '../support/http';
 
 const tally = securityTally('jwt-shapes');
 const HS256 = { alg: 'HS256', typ: 'JWT' };
@@ -52,15 +59,13 @@ function claims(changes: Record<string, unknown> = {}): Record<string, unknown> 
 const real = (payload: unknown, header: Record<string, unknown> = HS256): string =>
   forge(header, payload, { hmac: TEST_SECRET });
 
-const me = (token: string) => request(server).get('/t/me').set('Authorization', `Bearer ${token}`);
-
 type Row = [string, number, string, () => string];
 
 function refusedAll(title: string, rows: Row[]): void {
   describe(title, () => {
     it.each(rows)('%s → %i %s', async (_name, status, code, token) => {
       const value = token();
-      expectRefused(tally, await me(value), status, code, { secrets: [value] });
+      expectRefused(tally, await me(server, value), status, code, { secrets: [value] });
     });
   });
 }
@@ -436,7 +441,7 @@ function flipMiddle(token: string): string {
 describe('refresh route: an access token re-typed as refresh', () => {
   it('POST /auth/refresh with alice’s access claims, type refresh → 401 invalid_token', async () => {
     const token = real(claims({ type: 'refresh' }));
-    const res = await request(server).post('/auth/refresh').set('Authorization', `Bearer ${token}`);
+    const res = await refreshByBearer(server, token);
     expectRefused(tally, res, 401, 'invalid_token', { secrets: [token] });
   });
 });
@@ -456,7 +461,7 @@ describe('controls: MACed with the real secret and otherwise valid → accepted'
       { jku: 'https://evil.example/jwks', x5u: 'https://evil.example/x5' },
     ],
   ])('%s → 200', async (_name, extra) => {
-    const res = await me(real(claims(), { ...HS256, ...extra }));
+    const res = await me(server, real(claims(), { ...HS256, ...extra }));
     expectAccepted(tally, res);
     expect(res.body).toEqual({ id: t.users.alice.id, email: 'alice@example.com' });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -467,7 +472,7 @@ describe('controls: MACed with the real secret and otherwise valid → accepted'
       /}$/,
       `,"type":"access","sub":${JSON.stringify(alice.sub)}}`,
     );
-    const res = await me(forgeRaw(JSON.stringify(HS256), payload, { hmac: TEST_SECRET }));
+    const res = await me(server, forgeRaw(JSON.stringify(HS256), payload, { hmac: TEST_SECRET }));
     expectAccepted(tally, res);
     expect(res.body).toEqual({ id: t.users.alice.id, email: 'alice@example.com' });
   });

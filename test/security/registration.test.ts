@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { User } from '../../example/user.entity';
-import { startExample, stopExample, type ExampleHarness } from '../example/harness';
 import {
   close,
   expectAccepted,
@@ -10,8 +9,8 @@ import {
   expectRefused,
   listen,
   securityTally,
-} from './support';
-
+} from '../support/http';
+import { startExample, stopExample, type ExampleHarness } from '../support/http/example';
 // Runs against the example app (example/app.ts, `createApp`) on SQLite, as a user would deploy it.
 const tally = securityTally('registration');
 let h: ExampleHarness;

@@ -1,7 +1,14 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { PASSWORDS } from '../support/app';
-import { expectError, useTestApp, type PairBody } from '../http/helpers';
+import {
+  expectError,
+  loginPair,
+  me,
+  refreshByBearer,
+  useTestApp,
+  type PairBody,
+} from '../support/http';
 
 const ALICE = { email: 'alice@example.com', password: PASSWORDS.alice };
 const INVALID = 'Bearer error="invalid_token"';
@@ -20,9 +27,7 @@ describe('refresh over HTTP: the wire stays OAuth, the engine bounds it', () => 
         'refresh_expires_in',
       ]);
       const { refresh_token } = login.body as PairBody;
-      const next = await request(t().app)
-        .post('/auth/refresh')
-        .set('Authorization', `Bearer ${refresh_token}`);
+      const next = await refreshByBearer(t().app, refresh_token);
       expect(next.status).toBe(200);
       expect(Object.keys(next.body as object)).toEqual(Object.keys(login.body as object));
       expect((next.body as PairBody).token_type).toBe('bearer');
@@ -32,27 +37,20 @@ describe('refresh over HTTP: the wire stays OAuth, the engine bounds it', () => 
   describe('refreshRateLimit', () => {
     const t = useTestApp({ refreshRateLimit: 2 });
     it('the third refresh of a session in a minute is 429 too_many_requests with Retry-After', async () => {
-      const login = await request(t().app).post('/auth/login').send(ALICE);
-      let refresh = (login.body as PairBody).refresh_token;
+      let refresh = (await loginPair(t().app, ALICE.email, ALICE.password)).refresh_token;
       for (let i = 0; i < 2; i++) {
         t().clock.advance(10_000);
-        const res = await request(t().app)
-          .post('/auth/refresh')
-          .set('Authorization', `Bearer ${refresh}`);
+        const res = await refreshByBearer(t().app, refresh);
         expect(res.status).toBe(200);
         refresh = (res.body as PairBody).refresh_token;
       }
       t().clock.advance(10_000);
-      const refused = await request(t().app)
-        .post('/auth/refresh')
-        .set('Authorization', `Bearer ${refresh}`);
+      const refused = await refreshByBearer(t().app, refresh);
       expectError(refused, 429, 'too_many_requests');
       // The window opened at the first refresh, 20 s earlier.
       expect(refused.headers['retry-after']).toBe('40');
       t().clock.advance(40_000);
-      const again = await request(t().app)
-        .post('/auth/refresh')
-        .set('Authorization', `Bearer ${refresh}`);
+      const again = await refreshByBearer(t().app, refresh);
       expect(again.status).toBe(200);
     });
   });
@@ -60,26 +58,16 @@ describe('refresh over HTTP: the wire stays OAuth, the engine bounds it', () => 
   describe('refreshReuseGraceSeconds', () => {
     const t = useTestApp({ refreshReuseGraceSeconds: 5 });
     it('two concurrent refreshes with one token both get the same pair; a late replay is reuse', async () => {
-      const login = await request(t().app).post('/auth/login').send(ALICE);
-      const { refresh_token } = login.body as PairBody;
-      const send = () =>
-        request(t().app).post('/auth/refresh').set('Authorization', `Bearer ${refresh_token}`);
+      const { refresh_token } = await loginPair(t().app, ALICE.email, ALICE.password);
+      const send = () => refreshByBearer(t().app, refresh_token);
       const [a, b] = await Promise.all([send(), send()]);
       expect([a.status, b.status]).toEqual([200, 200]);
       expect(b.body).toEqual(a.body);
       const pair = a.body as PairBody;
-      expect(
-        (await request(t().app).get('/t/me').set('Authorization', `Bearer ${pair.access_token}`))
-          .status,
-      ).toBe(200);
+      expect((await me(t().app, pair.access_token)).status).toBe(200);
       t().clock.advance(5_001);
       expectError(await send(), 401, 'refresh_token_reused', INVALID);
-      expectError(
-        await request(t().app).get('/t/me').set('Authorization', `Bearer ${pair.access_token}`),
-        401,
-        'token_revoked',
-        INVALID,
-      );
+      expectError(await me(t().app, pair.access_token), 401, 'token_revoked', INVALID);
     });
   });
 });

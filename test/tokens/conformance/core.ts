@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { AuthConfigError, AuthError, encodeToken } from '../../../src';
+import { AuthConfigError, AuthError, encodeToken, type TokenPair } from '../../../src';
 import { codeOf, DAY, payloadOf, type Conformance } from './harness';
 
 /** Issue, validate, revoke, rotate, expire, list and purge: the store's original contract. */
@@ -76,7 +76,9 @@ export function coreSuite(t: Conformance): void {
     const pair = await t.tokens().createTokenPair('owner');
     const { sid } = payloadOf(pair.accessToken);
     expect(await t.tokens().revokeSession(sid, 'intruder')).toBe(false);
-    await expect(t.tokens().validateAccessToken(pair.accessToken)).resolves.toBeDefined();
+    await expect(t.tokens().validateAccessToken(pair.accessToken)).resolves.toEqual(
+      payloadOf(pair.accessToken),
+    );
   });
 
   it('logout-all kills every session of the user and no one else', async () => {
@@ -88,7 +90,9 @@ export function coreSuite(t: Conformance): void {
       expect(await codeOf(t.tokens().validateAccessToken(token))).toBe('token_revoked');
     }
     expect(await codeOf(t.tokens().refresh(b.refreshToken))).toBe('token_revoked');
-    await expect(t.tokens().validateAccessToken(bystander.accessToken)).resolves.toBeDefined();
+    await expect(t.tokens().validateAccessToken(bystander.accessToken)).resolves.toEqual(
+      payloadOf(bystander.accessToken),
+    );
     expect(await t.tokens().listSessions('u-all')).toEqual([]);
   });
 
@@ -96,7 +100,9 @@ export function coreSuite(t: Conformance): void {
     const pair = await t.tokens().createTokenPair(3);
     expect(await t.tokens().revokeToken(pair.accessToken)).toBe(true);
     expect(await codeOf(t.tokens().validateAccessToken(pair.accessToken))).toBe('token_revoked');
-    await expect(t.tokens().validateRefreshToken(pair.refreshToken)).resolves.toBeDefined();
+    await expect(t.tokens().validateRefreshToken(pair.refreshToken)).resolves.toEqual(
+      payloadOf(pair.refreshToken),
+    );
     expect(await t.tokens().revokeToken(payloadOf(pair.refreshToken).jti)).toBe(true);
     expect(await codeOf(t.tokens().validateRefreshToken(pair.refreshToken))).toBe('token_revoked');
   });
@@ -105,7 +111,9 @@ export function coreSuite(t: Conformance): void {
     const pair = await t.tokens().createTokenPair(1);
     t.clock().advance(15 * 60_000 + 6_000);
     expect(await codeOf(t.tokens().validateAccessToken(pair.accessToken))).toBe('token_expired');
-    await expect(t.tokens().validateRefreshToken(pair.refreshToken)).resolves.toBeDefined();
+    await expect(t.tokens().validateRefreshToken(pair.refreshToken)).resolves.toEqual(
+      payloadOf(pair.refreshToken),
+    );
     t.clock().advance(7 * DAY);
     expect(await codeOf(t.tokens().validateRefreshToken(pair.refreshToken))).toBe('token_expired');
     expect(await codeOf(t.tokens().refresh(pair.refreshToken))).toBe('token_expired');
@@ -117,10 +125,16 @@ export function coreSuite(t: Conformance): void {
     const second = await t.tokens().refresh(first.refreshToken);
     expect(second.refreshToken).not.toBe(first.refreshToken);
     expect(payloadOf(second.accessToken).sid).toBe(payloadOf(first.accessToken).sid);
-    await expect(t.tokens().validateAccessToken(second.accessToken)).resolves.toBeDefined();
-    await expect(t.tokens().validateRefreshToken(second.refreshToken)).resolves.toBeDefined();
+    await expect(t.tokens().validateAccessToken(second.accessToken)).resolves.toEqual(
+      payloadOf(second.accessToken),
+    );
+    await expect(t.tokens().validateRefreshToken(second.refreshToken)).resolves.toEqual(
+      payloadOf(second.refreshToken),
+    );
     // The old access token is not killed by rotation: it simply expires.
-    await expect(t.tokens().validateAccessToken(first.accessToken)).resolves.toBeDefined();
+    await expect(t.tokens().validateAccessToken(first.accessToken)).resolves.toEqual(
+      payloadOf(first.accessToken),
+    );
     // Presenting the used refresh token anywhere (here: validation) is a replay: the session dies.
     expect(await codeOf(t.tokens().validateRefreshToken(first.refreshToken))).toBe(
       'refresh_token_reused',
@@ -150,7 +164,9 @@ export function coreSuite(t: Conformance): void {
       const results = await Promise.allSettled(
         Array.from({ length: 20 }, () => t.tokens().refresh(pair.refreshToken)),
       );
-      const won = results.filter((r) => r.status === 'fulfilled');
+      const won = results.filter(
+        (r): r is PromiseFulfilledResult<TokenPair> => r.status === 'fulfilled',
+      );
       const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
       expect(won).toHaveLength(1);
       expect(lost).toHaveLength(19);
@@ -161,7 +177,8 @@ export function coreSuite(t: Conformance): void {
       // Exactly one successor was recorded for the used token.
       const rows = await t.fixture().tokenRows('racer');
       const used = rows.find((r) => r.jti === payloadOf(pair.refreshToken).jti);
-      expect(used?.replacedBy).not.toBeNull();
+      // …and it is the winner's refresh token.
+      expect(used?.replacedBy).toBe(payloadOf(won[0]?.value.refreshToken ?? '').jti);
       const refreshRows = rows.filter((r) => r.type === 'refresh');
       expect(refreshRows).toHaveLength(2);
     } finally {
@@ -208,7 +225,10 @@ export function coreSuite(t: Conformance): void {
     );
     expect(await codeOf(t.tokens().refresh(stolenRefresh))).toBe('invalid_token');
     // The victim's session is untouched by all of this.
-    await expect(t.tokens().refresh(victim.refreshToken)).resolves.toBeDefined();
+    await expect(t.tokens().refresh(victim.refreshToken)).resolves.toMatchObject({
+      tokenType: 'bearer',
+      sessionId: payloadOf(victim.refreshToken).sid,
+    });
   });
 
   it('issues single tokens, alone or joining a live session', async () => {

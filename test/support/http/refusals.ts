@@ -1,33 +1,10 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { connect } from 'node:net';
-import type { Express } from 'express';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { csrfTokenFor } from '../../src/http/csrf';
-import { buildTestApp, type TestApp } from '../support/app';
-import { TEST_SECRET } from '../support/clock';
-
-/** What the checks need of a response: supertest's `Response` and {@link rawRequest}'s both fit. */
-export interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  body: unknown;
-}
-
-/** The `WWW-Authenticate` each code is sent with (absent for codes not listed). */
-export const CHALLENGES: Readonly<Record<string, string>> = {
-  missing_credentials: 'Bearer',
-  invalid_credentials: 'Bearer',
-  invalid_request: 'Bearer error="invalid_request"',
-  invalid_token: 'Bearer error="invalid_token"',
-  token_expired: 'Bearer error="invalid_token"',
-  token_revoked: 'Bearer error="invalid_token"',
-  wrong_token_type: 'Bearer error="invalid_token"',
-  refresh_token_reused: 'Bearer error="invalid_token"',
-  user_inactive: 'Bearer error="invalid_token"',
-  insufficient_scope: 'Bearer error="insufficient_scope"',
-};
+import { csrfTokenFor } from '../../../src/http/csrf';
+import { buildTestApp, type TestApp } from '../app';
+import { TEST_SECRET } from '../clock';
+import { CHALLENGES, type Reply } from './errors';
+import { close, listen } from './servers';
 
 /** Per-file counters: the suite prints them and fails if any hostile input got through. */
 export interface Tally {
@@ -100,6 +77,13 @@ export function expectNoLeak(res: Reply, secrets: readonly string[] = []): void 
   }
 }
 
+/** Counts one hostile input: sent, and whether it was accepted (2xx) or broke the server (5xx). */
+function count(tally: Tally, res: Reply): void {
+  tally.tried += 1;
+  if (res.status >= 200 && res.status < 300) tally.accepted += 1;
+  if (res.status >= 500) tally.serverErrors += 1;
+}
+
 /** What a refusal must look like. `challenge` overrides the code's usual `WWW-Authenticate`. */
 export interface Refusal {
   challenge?: string | undefined;
@@ -117,9 +101,7 @@ export function expectRefused(
   code: string,
   refusal: Refusal = {},
 ): void {
-  tally.tried += 1;
-  if (res.status >= 200 && res.status < 300) tally.accepted += 1;
-  if (res.status >= 500) tally.serverErrors += 1;
+  count(tally, res);
   const body = res.body as Record<string, unknown> | null;
   expect({ status: res.status, code: body?.code }, `body: ${res.text.slice(0, 300)}`).toEqual({
     status,
@@ -143,18 +125,14 @@ export function expectAccepted(tally: Tally, res: Reply, status = 200): void {
  * size limit, a NUL byte): there is no coded body then, only a bare status.
  */
 export function expectNodeRefused(tally: Tally, res: Reply, status: number): void {
-  tally.tried += 1;
-  if (res.status >= 200 && res.status < 300) tally.accepted += 1;
-  if (res.status >= 500) tally.serverErrors += 1;
+  count(tally, res);
   expect({ status: res.status, text: res.text }).toEqual({ status, text: '' });
   expectNoLeak(res);
 }
 
 /** Records one fuzzed response: never 2xx, never 5xx, always a coded body, never a leak. */
 export function recordFuzz(tally: Tally, res: Reply, allowed: readonly string[]): void {
-  tally.tried += 1;
-  if (res.status >= 200 && res.status < 300) tally.accepted += 1;
-  if (res.status >= 500) tally.serverErrors += 1;
+  count(tally, res);
   const body = res.body as Record<string, unknown> | null;
   const code = typeof body?.code === 'string' ? body.code : undefined;
   expect(
@@ -166,72 +144,6 @@ export function recordFuzz(tally: Tally, res: Reply, allowed: readonly string[])
     res.status === 401 ? [CHALLENGES[code ?? '']] : [CHALLENGES[code ?? ''], undefined];
   expect(challenges).toContain(res.headers['www-authenticate']);
   expectNoLeak(res);
-}
-
-/** Starts `app` on an ephemeral loopback port (one server for the whole file). */
-export async function listen(app: Express): Promise<Server> {
-  return new Promise((resolve) => {
-    const server = app.listen(0, '127.0.0.1', () => {
-      resolve(server);
-    });
-  });
-}
-
-/** Closes a server started by {@link listen}. */
-export async function close(server: Server | undefined): Promise<void> {
-  if (server === undefined) return;
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => {
-    server.close(() => {
-      resolve();
-    });
-  });
-}
-
-/**
- * Sends bytes exactly as given (what supertest/Node's client would refuse or normalize:
- * repeated headers, raw UTF-8 in a header) and parses the answer. `head` is the request line and
- * headers without the final blank line; `Connection: close` and `Host` are added.
- */
-export async function rawRequest(
-  server: Server,
-  head: string | Buffer,
-  body: string | Buffer = '',
-): Promise<Reply> {
-  const { port } = server.address() as AddressInfo;
-  const bytes = (value: string | Buffer): Buffer =>
-    typeof value === 'string' ? Buffer.from(value, 'latin1') : value;
-  const request = Buffer.concat([
-    bytes(head),
-    Buffer.from(`\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`, 'latin1'),
-    bytes(body),
-  ]);
-  const response = await new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    // Write without half-closing: Node's server drops a request whose client sent FIN early.
-    const socket = connect(port, '127.0.0.1', () => socket.write(request));
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('end', () => {
-      resolve(Buffer.concat(chunks));
-    });
-    socket.on('error', reject);
-  });
-  const text = response.toString('utf8');
-  const split = text.indexOf('\r\n\r\n');
-  const [statusLine = '', ...lines] = text.slice(0, split).split('\r\n');
-  const headers: Reply['headers'] = {};
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  const payload = text.slice(split + 4);
-  let parsed: unknown = {};
-  try {
-    parsed = JSON.parse(payload);
-  } catch {
-    parsed = {};
-  }
-  return { status: Number(statusLine.split(' ')[1]), headers, text: payload, body: parsed };
 }
 
 /** What every security file needs: the test app on a real socket and a live token pair of alice. */
