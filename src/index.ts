@@ -62,7 +62,7 @@ export type { PasswordHasherStats } from './passwords';
 
 // Users
 export { BaseUserAuthentication } from './users';
-export type { ClaimValue, LoginCredentials } from './users';
+export type { ClaimValue, LoginCredentials, NewUser, UserChanges } from './users';
 
 // Authorization
 export { permission, PermissionRequirement, verified, VerifiedRequirement } from './authz';
@@ -143,6 +143,53 @@ export type {
 // Ready-made routes
 export { AuthController, clientOf, toTokenResponse } from './controllers';
 export type { CookieLoginView, SessionView, TokenResponse } from './controllers';
+
+// Account flows (register, verify, reset, self-service, users by id)
+export {
+  AccountFlows,
+  ACCOUNT_CONTROLLERS,
+  AdminUpdateBody,
+  AuthUser,
+  AuthUserColumns,
+  AuthUuidUser,
+  Background,
+  ChangePasswordBody,
+  DeleteMeBody,
+  EmailBody,
+  emailKeyOf,
+  EmailTakenError,
+  InvalidPasswordError,
+  InvalidResetTokenError,
+  InvalidVerifyTokenError,
+  logBackgroundError,
+  MAX_ACCOUNT_TOKEN_LENGTH,
+  MeController,
+  MIN_PASSWORD_LENGTH,
+  normalizeEmail,
+  readBody,
+  RegisterBody,
+  RegisterController,
+  ResetPasswordBody,
+  ResetPasswordController,
+  TokenBody,
+  TypeOrmUserAuthentication,
+  UpdateMeBody,
+  UserNotFoundError,
+  UsersAdminController,
+  ValidationFailedError,
+  VerifyController,
+} from './account';
+export type {
+  AccountBridgeMethod,
+  AccountController,
+  AccountMail,
+  AccountMailKind,
+  AccountRoutesStatus,
+  BackgroundErrorLogger,
+  Mailer,
+  RegisterOutcome,
+  TypeOrmUserOptions,
+} from './account';
 
 // OpenAPI (routing-controllers-openapi stays optional: nothing here imports it)
 export { enrichOpenApi } from './openapi';
