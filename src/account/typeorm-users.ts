@@ -82,17 +82,26 @@ export class TypeOrmUserAuthentication<
     return user.id;
   }
 
-  /** Inserts an active, unverified user with the default roles; the unique index decides a race. */
+  /**
+   * Inserts an active, unverified user with the default roles; the unique index on the address
+   * key decides a race (one plain INSERT, no transaction around it: concurrent sign-ups end in
+   * one row and unique violations, not lock waits).
+   */
   override async createUser({ email, passwordHash }: NewUser): Promise<User> {
+    const normalized = normalizeEmail(email);
     const user: User = this.users.create({
-      email,
+      email: normalized,
+      emailKey: emailKeyOf(normalized),
       passwordHash,
       roles: [...this.defaultRoles],
       permissions: [],
       isActive: true,
       isVerified: false,
     } as never) as unknown as User;
-    return this.users.save(user);
+    await this.users.insert(user as never);
+    const saved = await this.findByEmail(normalized);
+    if (saved === null) throw new Error('the inserted user was not found');
+    return saved;
   }
 
   /** Saves the changed fields and returns the user. */
