@@ -45,7 +45,7 @@ it('forgot-password: median for a registered vs an unknown address', async () =>
     })();`;
   const out = await new Promise<string>((resolve, reject) => {
     execFile(process.execPath, ['-e', client, String(port), String(ROUNDS)], (error, stdout) => {
-      if (error) reject(error);
+      if (error) reject(new Error(`the client failed: ${error.message}`));
       else resolve(stdout);
     });
   });
