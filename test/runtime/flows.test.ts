@@ -306,7 +306,7 @@ describeEngines('flows', (engine) => {
       } finally {
         t.clock.advance(-16 * 60 * 1000);
       }
-      expect((await me(t, s.access)).status).toBe(200);
+      expect((await me(t.app, s.access)).status).toBe(200);
     });
 
     it('with no credentials at all → 401, and the cookies are cleared anyway', async () => {
