@@ -62,16 +62,17 @@ export function createApp({ dataSource, options }: CreateAppOptions): ExampleApp
   app.disable('x-powered-by');
   app.use(cookieParser());
   app.use(demoPage()); // GET /: the cookie-flow demo page
-  mountDocs(app, auth.config); // GET /openapi.json and GET /docs (Swagger UI), both public
+  const controllers = [
+    AuthController,
+    RegisterController,
+    UsersController,
+    AdminController,
+    HealthController,
+  ];
+  mountDocs(app, auth.config, controllers); // GET /openapi.json and GET /docs (Swagger UI), both public
   useExpressServer(app, {
     ...auth.serverOptions,
-    controllers: [
-      AuthController,
-      RegisterController,
-      UsersController,
-      AdminController,
-      HealthController,
-    ],
+    controllers,
     middlewares: [...auth.middlewares],
     classTransformer: true,
     validation: true,

@@ -1,14 +1,36 @@
 import path from 'node:path';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import express, { type Express, type Request, type Response } from 'express';
-import { getMetadataArgsStorage } from 'routing-controllers';
+import { getMetadataArgsStorage, type MetadataArgsStorage } from 'routing-controllers';
 import { enrichOpenApi, type OpenApiAuthConfig } from 'routing-controllers-auth';
 import { routingControllersToSpec } from 'routing-controllers-openapi';
 
-/** The OpenAPI document of every controller loaded, enriched with what the library knows. */
-export function buildOpenApi(config: OpenApiAuthConfig): object {
+/**
+ * routing-controllers' metadata of the given controllers only: every decorated class loaded in the
+ * process is in the global storage (the library's ready-made controllers too), and a document must
+ * list only the routes the app serves.
+ */
+function storageOf(controllers: readonly object[]): MetadataArgsStorage {
+  const all = getMetadataArgsStorage();
+  const mounted = (target: unknown) => controllers.includes(target as object);
+  return Object.assign(
+    Object.create(Object.getPrototypeOf(all) as object) as MetadataArgsStorage,
+    all,
+    {
+      controllers: all.controllers.filter((c) => mounted(c.target)),
+      actions: all.actions.filter((a) => mounted(a.target)),
+      params: all.params.filter((p) => mounted((p.object as object).constructor)),
+      responseHandlers: all.responseHandlers.filter((r) => mounted(r.target)),
+      uses: all.uses.filter((u) => mounted(u.target)),
+    },
+  );
+}
+
+/** The OpenAPI document of the mounted controllers, enriched with what the library knows. */
+export function buildOpenApi(config: OpenApiAuthConfig, controllers: readonly object[]): object {
+  const storage = storageOf(controllers);
   const spec = routingControllersToSpec(
-    getMetadataArgsStorage(),
+    storage,
     {},
     {
       info: {
@@ -23,7 +45,7 @@ export function buildOpenApi(config: OpenApiAuthConfig): object {
       },
     },
   );
-  return enrichOpenApi(spec, { config });
+  return enrichOpenApi(spec, { config, storage });
 }
 
 /** swagger-ui-dist's folder (the package ships no types; its own helper only says the same). */
@@ -55,8 +77,12 @@ const INIT_SCRIPT = `window.ui = SwaggerUIBundle({
  * Serves the document at `GET /openapi.json` (built once, here) and Swagger UI on it at
  * `GET /docs`, from swagger-ui-dist's files: nothing comes from a CDN. Both are public.
  */
-export function mountDocs(app: Express, config: OpenApiAuthConfig): void {
-  const document = JSON.stringify(buildOpenApi(config));
+export function mountDocs(
+  app: Express,
+  config: OpenApiAuthConfig,
+  controllers: readonly object[],
+): void {
+  const document = JSON.stringify(buildOpenApi(config, controllers));
   app.get('/openapi.json', (_req: Request, res: Response) => {
     res.type('application/json').send(document);
   });

@@ -5,6 +5,9 @@
  * @packageDocumentation
  */
 
+// Decorator metadata for the library's own controllers, whatever the app imports first.
+import 'reflect-metadata';
+
 // Setup
 export { authFor, setupAuth } from './setup';
 export type { AuthSetup, AuthStatus, SetupAuthInput } from './setup';
@@ -62,7 +65,7 @@ export type { PasswordHasherStats } from './passwords';
 
 // Users
 export { BaseUserAuthentication } from './users';
-export type { ClaimValue, LoginCredentials } from './users';
+export type { ClaimValue, LoginCredentials, NewUser, UserChanges } from './users';
 
 // Authorization
 export { permission, PermissionRequirement, verified, VerifiedRequirement } from './authz';
@@ -143,6 +146,56 @@ export type {
 // Ready-made routes
 export { AuthController, clientOf, noStore, toTokenResponse } from './controllers';
 export type { CookieLoginView, SessionView, TokenResponse } from './controllers';
+
+// Account flows (register, verify, reset, self-service, users by id)
+export {
+  AccountFlows,
+  ACCOUNT_CONTROLLERS,
+  AdminUpdateBody,
+  AuthUser,
+  AuthUserColumns,
+  AuthUuidUser,
+  Background,
+  ChangePasswordBody,
+  DeleteMeBody,
+  EmailBody,
+  emailKeyOf,
+  EmailTakenError,
+  InvalidPasswordError,
+  InvalidResetTokenError,
+  InvalidVerifyTokenError,
+  logBackgroundError,
+  MAX_ACCOUNT_TOKEN_LENGTH,
+  MeController,
+  MIN_PASSWORD_LENGTH,
+  normalizeEmail,
+  readBody,
+  RegisterBody,
+  RegisterController,
+  ResetPasswordBody,
+  ResetPasswordController,
+  TokenBody,
+  TypeOrmUserAuthentication,
+  UpdateMeBody,
+  UserNotFoundError,
+  UsersAdminController,
+  ValidationFailedError,
+  VerifyController,
+} from './account';
+export type {
+  AccountBridgeMethod,
+  AccountController,
+  AccountControllerNeeds,
+  MissingAccountRoutes,
+  PublicUser,
+  AccountMail,
+  AccountMailKind,
+  AccountRoutesStatus,
+  BackgroundErrorLogger,
+  Mailer,
+  RegisterOutcome,
+  TypeOrmUserOptions,
+} from './account';
 
 // OpenAPI (routing-controllers-openapi stays optional: nothing here imports it)
 export { enrichOpenApi } from './openapi';

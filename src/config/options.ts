@@ -186,6 +186,13 @@ export interface AuthOptions {
   /** Whether they require a verified user by default. Default `false`. */
   requireVerified?: boolean;
   /**
+   * Registration answers 202 with no body whether or not the address is taken, and the owner of a
+   * taken address is told by mail (`already-registered`), so registration cannot be used to learn
+   * which addresses have accounts. Default `false`: 201 with the user, 409 `email_taken` for a
+   * taken address. Env `AUTH_ENUMERATION_SAFE_REGISTRATION`.
+   */
+  enumerationSafeRegistration?: boolean;
+  /**
    * Brute-force throttling of the login routes, or `false` to turn it off (env `AUTH_THROTTLE=off`).
    * Default: on, in memory, with the defaults of {@link ThrottleOptions}.
    */

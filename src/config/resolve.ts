@@ -319,6 +319,7 @@ export function resolveAuthConfig(
     rolePermissions: get('rolePermissions') as Record<string, string[]>,
     requireActive: get('requireActive') as boolean,
     requireVerified: get('requireVerified') as boolean,
+    enumerationSafeRegistration: get('enumerationSafeRegistration') as boolean,
     throttle: throttle(get),
     now: get('now') as () => number,
   };

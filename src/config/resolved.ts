@@ -90,6 +90,8 @@ export interface ResolvedAuthConfig {
   readonly requireActive: boolean;
   /** Default of the verified-user requirement. */
   readonly requireVerified: boolean;
+  /** Registration answers 202 for taken and free addresses alike. */
+  readonly enumerationSafeRegistration: boolean;
   /** Login throttling, or `null` when off. */
   readonly throttle: ResolvedThrottleOptions | null;
   /** The clock, ms since the epoch. */

@@ -238,6 +238,14 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   { key: 'requireActive', fallback: true, check: is.boolean, shown: '`true`' },
   { key: 'requireVerified', fallback: false, check: is.boolean, shown: '`false`' },
   {
+    key: 'enumerationSafeRegistration',
+    env: 'AUTH_ENUMERATION_SAFE_REGISTRATION',
+    parse: env.boolean,
+    fallback: false,
+    check: is.boolean,
+    shown: '`false` (409 for a taken address)',
+  },
+  {
     key: 'throttle',
     env: 'AUTH_THROTTLE',
     parse: env.boolean,

@@ -31,7 +31,12 @@ export type AuthErrorCode =
   | 'too_many_requests'
   | 'internal_error'
   | 'auth_unavailable'
-  | 'auth_busy';
+  | 'auth_busy'
+  | 'email_taken'
+  | 'invalid_password'
+  | 'invalid_verify_token'
+  | 'invalid_reset_token'
+  | 'user_not_found';
 
 /**
  * Every code the library itself answers with, and how: one table instead of literals spread over
@@ -59,4 +64,9 @@ export const AUTH_ERROR_CODES: Readonly<Record<AuthErrorCode, ErrorCodeSpec>> = 
   internal_error: { status: 500 },
   auth_unavailable: { status: 503 },
   auth_busy: { status: 503 },
+  email_taken: { status: 409 },
+  invalid_password: { status: 400 },
+  invalid_verify_token: { status: 400 },
+  invalid_reset_token: { status: 400 },
+  user_not_found: { status: 404 },
 };

@@ -1,7 +1,7 @@
 import type { AuthRuntime } from '../setup/runtime';
 
 /** @internal What a flow reads: the runtime without the flows themselves. */
-export type FlowDeps<User = unknown> = Omit<AuthRuntime<User>, 'flows'>;
+export type FlowDeps<User = unknown> = Omit<AuthRuntime<User>, 'flows' | 'account'>;
 
 /** Where a request came from, recorded with the session it starts (shown in the session list). */
 export interface ClientInfo {

@@ -39,9 +39,11 @@ export async function login<User>(
       : await throttle.attempt(credentials.username, client.ip ?? 'unknown', check);
   if (user === null) throw new InvalidCredentialsError();
   await failClosed(() => users.onCredentialsAccepted(user, client));
-  return tokens.createTokenPair(users.getUserId(user), {
+  const pair = await tokens.createTokenPair(users.getUserId(user), {
     claims: await failClosed(() => users.getExtraClaims(user)),
     userAgent: client.userAgent ?? null,
     ip: client.ip ?? null,
   });
+  deps.background.run('onAfterLogin', () => users.onAfterLogin(user, client));
+  return pair;
 }

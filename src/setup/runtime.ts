@@ -1,3 +1,6 @@
+import { AccountFlows } from '../account/account-flows';
+import { Background, type BackgroundErrorLogger } from '../account/background';
+import type { Mailer } from '../account/mailer';
 import { Authorizer } from '../authz/authorizer';
 import type { ResolvedAuthConfig } from '../config/resolved';
 import { AuthFlows } from '../flows/auth-flows';
@@ -27,6 +30,14 @@ export interface AuthRuntime<User = unknown> {
   readonly throttle: LoginThrottle | null;
   /** Login, refresh, logout, sessions. */
   readonly flows: AuthFlows<User>;
+  /** Throttling of the account flows (forgot password, verify, reset), or `null` when off. */
+  readonly accountThrottle: LoginThrottle | null;
+  /** Where the account flows' mail goes, or `null` (then only the hooks see the tokens). */
+  readonly mailer: Mailer | null;
+  /** Work off the request path: mail and `onAfter*` hooks. */
+  readonly background: Background;
+  /** Register, verify, reset, self-service and admin user flows. */
+  readonly account: AccountFlows<User>;
 }
 
 /** @internal Builds a runtime from its parts. */
@@ -35,10 +46,28 @@ export function createRuntime<User>(parts: {
   tokens: TokenService;
   users: BaseUserAuthentication<User>;
   passwords: PasswordHasher;
+  mailer?: Mailer | null;
+  logError?: BackgroundErrorLogger;
 }): AuthRuntime<User> {
-  const { config } = parts;
+  const { config, logError, ...rest } = parts;
   const authorizer = new Authorizer(config.roleHierarchy, config.rolePermissions);
   const throttle = config.throttle === null ? null : new LoginThrottle(config.throttle);
-  const base = { ...parts, authorizer, throttle };
-  return { ...base, flows: new AuthFlows<User>(base) };
+  // The same store as login throttling (memory or the same Redis), counters of their own.
+  const accountThrottle =
+    config.throttle === null
+      ? null
+      : new LoginThrottle({
+          ...config.throttle,
+          keyPrefix: `${config.throttle.keyPrefix}-account`,
+        });
+  const base = {
+    ...rest,
+    config,
+    mailer: parts.mailer ?? null,
+    background: new Background(logError),
+    authorizer,
+    throttle,
+    accountThrottle,
+  };
+  return { ...base, flows: new AuthFlows<User>(base), account: new AccountFlows<User>(base) };
 }

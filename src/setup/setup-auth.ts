@@ -4,6 +4,10 @@ import type {
 } from 'routing-controllers';
 import { Container } from 'typedi';
 import type { DataSource } from 'typeorm';
+import type { AccountFlows } from '../account/account-flows';
+import { accountAvailability, type AccountController } from '../account/availability';
+import type { BackgroundErrorLogger } from '../account/background';
+import type { Mailer } from '../account/mailer';
 import type { AuthOptions } from '../config/options';
 import { resolveAuthConfig } from '../config/resolve';
 import type { ResolvedAuthConfig } from '../config/resolved';
@@ -43,6 +47,16 @@ export interface SetupAuthInput<User = unknown> {
    * `auth.tokens` instead, or set it `false`.
    */
   registerInContainer?: boolean;
+  /**
+   * Sends the account flows' mail (verify and reset tokens), off the request path. Default: none
+   * (the tokens then reach only the `onAfterRequestVerify` / `onAfterForgotPassword` hooks).
+   */
+  mailer?: Mailer;
+  /**
+   * Where a failure off the request path (a mailer, an `onAfter*` hook) is reported. Default: one
+   * line on standard error with the task and the error's message, never a token.
+   */
+  logError?: BackgroundErrorLogger;
 }
 
 /** What {@link setupAuth} gives back: one app's auth, used by nothing else. */
@@ -60,6 +74,14 @@ export interface AuthSetup<User = unknown> {
   readonly passwords: PasswordHasher;
   /** Login, refresh, logout and sessions, for controllers of your own. */
   readonly flows: AuthFlows<User>;
+  /** Register, verify, reset, self-service and admin user flows, for controllers of your own. */
+  readonly account: AccountFlows<User>;
+  /**
+   * The ready-made account controllers whose bridge methods exist, in mounting order:
+   * `controllers: [AuthController, ...auth.accountControllers]`. `status().accountRoutes` says
+   * which were left out and which methods they miss.
+   */
+  readonly accountControllers: readonly AccountController[];
   /** For `useExpressServer({ authorizationChecker })`; closes over this setup. */
   readonly authorizationChecker: AuthorizationChecker;
   /** For `useExpressServer({ currentUserChecker })`; closes over this setup. */
@@ -189,7 +211,15 @@ export function setupAuth<User>(input: SetupAuthInput<User>): AuthSetup<User> {
   );
   users.passwords = passwords;
   const tokens = new TokenService(dataSource, config);
-  const runtime = createRuntime({ config, tokens, users, passwords });
+  const runtime = createRuntime({
+    config,
+    tokens,
+    users,
+    passwords,
+    mailer: input.mailer ?? null,
+    logError: input.logError,
+  });
+  const available = accountAvailability(users as BaseUserAuthentication<never>);
   if (input.registerInContainer !== false) Container.set(TokenService, tokens);
   const checkers = createCheckers(runtime);
   const middlewares = [createBindingMiddleware(runtime), AuthErrorHandler];
@@ -199,6 +229,8 @@ export function setupAuth<User>(input: SetupAuthInput<User>): AuthSetup<User> {
     userAuthentication: users,
     passwords,
     flows: runtime.flows,
+    account: runtime.account,
+    accountControllers: available.controllers,
     ...checkers,
     middlewares,
     serverOptions: {
@@ -223,7 +255,7 @@ export function setupAuth<User>(input: SetupAuthInput<User>): AuthSetup<User> {
         middlewares: [...middlewares, ...(own as MiddlewareClass[])],
       };
     },
-    status: () => describeSetup(runtime),
+    status: () => ({ ...describeSetup(runtime), accountRoutes: available.status }),
   };
   setups.set(runtime, setup);
   runtimes.set(setup, runtime);

@@ -1,3 +1,4 @@
+import type { AccountRoutesStatus } from '../account/availability';
 import type { AuthRuntime } from './runtime';
 
 /** What `auth.status()` reports. Never contains a secret. */
@@ -27,6 +28,13 @@ export interface AuthStatus {
   throttle: boolean;
   /** Roles that have a place in the hierarchy or in `rolePermissions`. */
   roles: readonly string[];
+  /**
+   * The ready-made account controllers in `auth.accountControllers`, and those left out with the
+   * bridge methods they miss (implement them to get the routes).
+   */
+  accountRoutes?: AccountRoutesStatus;
+  /** Whether a mailer is set for the account flows. */
+  mailer: boolean;
   /** What is wrong, in words, for a newcomer. Empty when everything is fine. */
   problems: string[];
 }
@@ -49,6 +57,7 @@ export function describeSetup(runtime: AuthRuntime): AuthStatus {
     accessTokenTtlSeconds: runtime.config.accessTokenTtlSeconds,
     bcryptCost: runtime.passwords.cost,
     throttle: runtime.throttle !== null,
+    mailer: runtime.mailer !== null,
     roles: runtime.authorizer.knownRoles(),
     problems,
   };

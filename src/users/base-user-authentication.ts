@@ -16,6 +16,35 @@ function record(user: unknown): Record<string, unknown> {
   return typeof user === 'object' && user !== null ? (user as Record<string, unknown>) : {};
 }
 
+/** What {@link BaseUserAuthentication.createUser} receives: a normalized address and a bcrypt hash. */
+export interface NewUser {
+  /** The address, trimmed and lower-cased. */
+  email: string;
+  /** bcrypt hash made with the setup's hasher. */
+  passwordHash: string;
+}
+
+/**
+ * What {@link BaseUserAuthentication.updateUser} may be asked to change. Only the fields present
+ * change. Self-service updates only ever carry `email`, `isVerified: false` (with a new email) and
+ * `passwordHash`; `isActive` and `roles` come only from an admin (`PATCH /users/:id`).
+ */
+export interface UserChanges {
+  /** A new address, trimmed and lower-cased. */
+  email?: string;
+  /** A new bcrypt hash. */
+  passwordHash?: string;
+  /** Active or not (admin only). */
+  isActive?: boolean;
+  /** Verified or not. */
+  isVerified?: boolean;
+  /** New role names (admin only). */
+  roles?: string[];
+}
+
+/** Field names {@link BaseUserAuthentication.toPublicUser} never lets out, compared lower-cased. */
+const SECRET_FIELD = /pass|hash|secret|salt|token/i;
+
 function firstBoolean(user: unknown, names: readonly string[], fallback: boolean): boolean {
   const fields = record(user);
   for (const name of names) {
@@ -129,6 +158,99 @@ export abstract class BaseUserAuthentication<User = unknown> {
    */
   updatePasswordHash(_user: User, _newHash: string): Promise<void> {
     return Promise.resolve();
+  }
+
+  // ---- Account flows (register, verify, reset, self-service, admin). All optional: a route whose
+  // ---- methods are missing is not in `auth.accountControllers`, and `auth.status()` says why.
+
+  /**
+   * Finds the user of an address, for registration, verification and password reset. Receives the
+   * address trimmed and lower-cased. May return a row that a case- or accent-insensitive collation
+   * matched (MariaDB's default): the library keeps it only when {@link getEmail} equals the address
+   * exactly. No default (the account routes that need it are not mounted). Async.
+   */
+  findByEmail?(email: string): Promise<User | null>;
+
+  /**
+   * Creates an active, unverified user with your default roles and returns it. Let a unique-index
+   * violation through as the driver's error (or throw `EmailTakenError`): either answers 409
+   * `email_taken`. No default. Async.
+   */
+  createUser?(input: NewUser): Promise<User>;
+
+  /** Applies `changes` (only the fields present) and returns the updated user. No default. Async. */
+  updateUser?(user: User, changes: UserChanges): Promise<User>;
+
+  /** Deletes the user (its tokens are revoked by the library). No default. Async. */
+  deleteUser?(user: User): Promise<void>;
+
+  /** The user's address as stored. Default: `user.email` when it is a string, else `null`. Sync or async. */
+  getEmail(user: User): string | null | Promise<string | null> {
+    const email = record(user).email;
+    return typeof email === 'string' ? email : null;
+  }
+
+  /**
+   * The user as the account routes answer with it. Default: the user's own enumerable fields,
+   * except any whose name contains `pass`, `hash`, `secret`, `salt` or `token`. Sync or async.
+   */
+  toPublicUser(user: User): Record<string, unknown> | Promise<Record<string, unknown>> {
+    return Object.fromEntries(
+      Object.entries(record(user)).filter(
+        ([name, value]) => !SECRET_FIELD.test(name) && typeof value !== 'function',
+      ),
+    );
+  }
+
+  // ---- Hooks, named after fastapi-users'. The `onAfter*` hooks run off the request path, after
+  // ---- the answer went out: a failure is logged and changes nothing. Defaults do nothing.
+
+  /** After a user registered. */
+  onAfterRegister(_user: User, _client: ClientInfo): void | Promise<void> {
+    return undefined;
+  }
+
+  /** After a successful login (any login route), once the tokens are issued. */
+  onAfterLogin(_user: User, _client: ClientInfo): void | Promise<void> {
+    return undefined;
+  }
+
+  /** After a verify token was made for the user (it is also mailed when a mailer is set). */
+  onAfterRequestVerify(_user: User, _token: string): void | Promise<void> {
+    return undefined;
+  }
+
+  /** After the user's address was verified. */
+  onAfterVerify(_user: User): void | Promise<void> {
+    return undefined;
+  }
+
+  /** After a reset token was made for the user (it is also mailed when a mailer is set). */
+  onAfterForgotPassword(_user: User, _token: string): void | Promise<void> {
+    return undefined;
+  }
+
+  /** After the user's password was reset with a token. */
+  onAfterResetPassword(_user: User): void | Promise<void> {
+    return undefined;
+  }
+
+  /** After the user was updated (self-service, password change or admin). */
+  onAfterUpdate(_user: User, _changes: UserChanges): void | Promise<void> {
+    return undefined;
+  }
+
+  /**
+   * Before the user is deleted, on the request path: throw an `AuthError` to refuse the deletion.
+   * May be async.
+   */
+  onBeforeDelete(_user: User): void | Promise<void> {
+    return undefined;
+  }
+
+  /** After the user was deleted and every token of theirs revoked. */
+  onAfterDelete(_user: User): void | Promise<void> {
+    return undefined;
   }
 
   /**

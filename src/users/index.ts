@@ -1,2 +1,7 @@
 export { BaseUserAuthentication } from './base-user-authentication';
-export type { ClaimValue, LoginCredentials } from './base-user-authentication';
+export type {
+  ClaimValue,
+  LoginCredentials,
+  NewUser,
+  UserChanges,
+} from './base-user-authentication';

@@ -359,6 +359,18 @@ describe('auth.status()', () => {
       throttle: true,
       roles: [],
       problems: [expect.stringMatching(/not Secure/) as string],
+      mailer: false,
+      // TestAuth has none of the account bridge methods: no account route can be mounted.
+      accountRoutes: {
+        mounted: [],
+        missing: [
+          { controller: 'RegisterController', methods: ['findByEmail', 'createUser'] },
+          { controller: 'VerifyController', methods: ['findByEmail', 'updateUser'] },
+          { controller: 'ResetPasswordController', methods: ['findByEmail', 'updateUser'] },
+          { controller: 'MeController', methods: ['updateUser', 'deleteUser'] },
+          { controller: 'UsersAdminController', methods: ['updateUser', 'deleteUser'] },
+        ],
+      },
     });
     const json = JSON.stringify(status);
     expect(json).not.toContain(TEST_SECRET);
