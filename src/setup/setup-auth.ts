@@ -4,6 +4,7 @@ import type {
 } from 'routing-controllers';
 import { Container } from 'typedi';
 import type { DataSource } from 'typeorm';
+import { createValidationCache } from '../cache/create';
 import type { AuthOptions } from '../config/options';
 import { resolveAuthConfig } from '../config/resolve';
 import type { ResolvedAuthConfig } from '../config/resolved';
@@ -85,6 +86,13 @@ export interface AuthSetup<User = unknown> {
   >;
   /** What this setup wired, for a health or debug page. Never contains a secret. */
   status(): AuthStatus;
+  /**
+   * Stops what this setup started: the validation cache's listening connection (PostgreSQL
+   * LISTEN or a Redis subscriber), which would otherwise keep the process alive. Call it on
+   * shutdown, before `dataSource.destroy()`. It closes neither the DataSource nor your Redis
+   * client. Without the validation cache there is nothing to stop.
+   */
+  close(): Promise<void>;
 }
 
 const setups = new WeakMap<AuthRuntime, AuthSetup>();
@@ -177,7 +185,8 @@ export function setupAuth<User>(input: SetupAuthInput<User>): AuthSetup<User> {
     config.passwordQueueLimit,
   );
   users.passwords = passwords;
-  const tokens = new TokenService(dataSource, config);
+  const validationCache = createValidationCache(dataSource, config);
+  const tokens = new TokenService(dataSource, config, { validationCache });
   const runtime = createRuntime({ config, tokens, users, passwords });
   if (input.registerInContainer !== false) Container.set(TokenService, tokens);
   const checkers = createCheckers(runtime);
@@ -197,8 +206,12 @@ export function setupAuth<User>(input: SetupAuthInput<User>): AuthSetup<User> {
       middlewares,
     },
     status: () => describeSetup(runtime),
+    close: async () => {
+      await validationCache?.close();
+    },
   };
   setups.set(runtime, setup);
   runtimes.set(setup, runtime);
+  validationCache?.start();
   return setup;
 }

@@ -1,3 +1,4 @@
+import type { ValidationCacheStats } from '../cache/validation-cache';
 import type { AuthRuntime } from './runtime';
 
 /** What `auth.status()` reports. Never contains a secret. */
@@ -25,6 +26,11 @@ export interface AuthStatus {
   bcryptCost: number;
   /** Whether login throttling is on. */
   throttle: boolean;
+  /**
+   * The validation cache: its channel, whether it is listening (the cache is used only then),
+   * entries, hits and misses; `null` when off (strict).
+   */
+  validationCache: ValidationCacheStats | null;
   /** Roles that have a place in the hierarchy or in `rolePermissions`. */
   roles: readonly string[];
   /** What is wrong, in words, for a newcomer. Empty when everything is fine. */
@@ -49,6 +55,7 @@ export function describeSetup(runtime: AuthRuntime): AuthStatus {
     accessTokenTtlSeconds: runtime.config.accessTokenTtlSeconds,
     bcryptCost: runtime.passwords.cost,
     throttle: runtime.throttle !== null,
+    validationCache: runtime.tokens.validationCache?.stats() ?? null,
     roles: runtime.authorizer.knownRoles(),
     problems,
   };

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import type { ValidationCache } from '../cache/validation-cache';
 import type { ResolvedAuthConfig } from '../config/resolved';
+import { AuthConfigError } from '../errors/config-error';
 import {
   ExpiredTokenError,
   InvalidTokenError,
@@ -116,17 +118,32 @@ function isPort(source: DataSource | TokenStorePort): source is TokenStorePort {
 export class TokenService {
   /** The store behind this service. */
   readonly store: TokenStorePort;
+  /** @internal The validation cache (`setupAuth` with `validationCache`), or `null`: strict. */
+  readonly validationCache: ValidationCache | null;
   private readonly refreshLimit: RefreshRateLimiter | null;
 
   /**
    * @param source - an initialized TypeORM DataSource that includes `AUTH_ENTITIES`, or a store.
    * @param config - the resolved configuration (`resolveAuthConfig`).
+   * @param parts - `validationCache`: built by `setupAuth` when the option is on (needs a
+   *   DataSource: the TypeORM store announces every revocation to it).
    */
   constructor(
     source: DataSource | TokenStorePort,
     readonly config: ResolvedAuthConfig,
+    parts: { validationCache?: ValidationCache | null } = {},
   ) {
-    this.store = isPort(source) ? source : new TokenStore(source);
+    const cache = parts.validationCache ?? null;
+    if (cache !== null && isPort(source)) {
+      throw new AuthConfigError(
+        'validationCache',
+        'the validation cache needs the TypeORM store (pass a DataSource): a custom store does not announce its revocations.',
+      );
+    }
+    this.validationCache = cache;
+    this.store = isPort(source)
+      ? source
+      : new TokenStore(source, cache === null ? {} : { revocations: cache });
     const limit = config.refreshRateLimit;
     this.refreshLimit = limit === null ? null : new RefreshRateLimiter(limit, config.now);
   }
@@ -341,10 +358,20 @@ export class TokenService {
   /**
    * The store half of {@link TokenService.validateToken}, for claims from
    * {@link TokenService.verify}: one indexed query (a second one only for a refresh token whose
-   * row is gone, to tell an old generation, which is reuse, from an unknown token).
+   * row is gone, to tell an old generation, which is reuse, from an unknown token). With the
+   * validation cache on, an access token validated recently costs no query at all.
    */
   async assertStored(claims: TokenClaims): Promise<void> {
-    await this.check(claims, await this.store.lookup(claims.jti));
+    const cache = this.validationCache;
+    if (cache === null || claims.type !== 'access') {
+      await this.check(claims, await this.store.lookup(claims.jti));
+      return;
+    }
+    if (cache.has(claims)) return;
+    const ticket = cache.ticket();
+    const row = await this.store.lookup(claims.jti);
+    await this.check(claims, row);
+    if (row !== null) cache.remember(ticket, claims, row);
   }
 
   private async check(claims: TokenClaims, row: LiveTokenRow | null): Promise<void> {
