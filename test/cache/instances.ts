@@ -107,8 +107,9 @@ export async function openInstances(
   const bob = await make('bob@example.com');
 
   const instance = (ds: DataSource, counter: QueryCounter, extra: AuthOptions = {}): Instance => {
+    const own = typeof extra.validationCache === 'object' ? extra.validationCache : {};
     let client: Redis | undefined;
-    if (needsRedis(engine) && cache.redis === undefined) {
+    if (needsRedis(engine) && cache.redis === undefined && own.redis === undefined) {
       client = redisClient();
       redis.push(client);
     }
@@ -129,7 +130,7 @@ export async function openInstances(
         validationCache:
           extra.validationCache === false
             ? false
-            : { channel, ...(client === undefined ? {} : { redis: client }), ...cache },
+            : { channel, ...(client === undefined ? {} : { redis: client }), ...cache, ...own },
       },
     });
     setups.push(auth);
