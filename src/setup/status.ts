@@ -42,6 +42,12 @@ export function describeSetup(runtime: AuthRuntime): AuthStatus {
   const database = runtime.tokens.store.status();
   const problems: string[] = [];
   if (!database.initialized) problems.push('The DataSource is not connected.');
+  const cache = runtime.tokens.validationCache?.stats() ?? null;
+  if (cache !== null && !cache.listening) {
+    problems.push(
+      `The validation cache's ${cache.channel} channel is not listening: every request goes to the store until it is back.`,
+    );
+  }
   if (!runtime.config.cookies.secure && runtime.config.tokenLocation.includes('cookie')) {
     problems.push('Auth cookies are not Secure: acceptable only on http://localhost.');
   }
@@ -55,7 +61,7 @@ export function describeSetup(runtime: AuthRuntime): AuthStatus {
     accessTokenTtlSeconds: runtime.config.accessTokenTtlSeconds,
     bcryptCost: runtime.passwords.cost,
     throttle: runtime.throttle !== null,
-    validationCache: runtime.tokens.validationCache?.stats() ?? null,
+    validationCache: cache,
     roles: runtime.authorizer.knownRoles(),
     problems,
   };

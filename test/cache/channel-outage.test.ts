@@ -59,6 +59,10 @@ describeEngines(
         await proxy.down();
         expect(await listening(b.auth, false)).toBe(true);
         expect(b.auth.status().validationCache).toMatchObject({ listening: false, entries: 0 });
+        const kind = engine === 'postgres' ? 'postgres' : 'redis';
+        expect(b.auth.status().problems).toContain(
+          `The validation cache's ${kind} channel is not listening: every request goes to the store until it is back.`,
+        );
 
         // Meanwhile A revokes: B cannot hear it, and must not need to.
         const out = await request(a.app)
@@ -81,6 +85,9 @@ describeEngines(
 
         await proxy.up();
         expect(await listening(b.auth)).toBe(true);
+        expect(b.auth.status().problems).toEqual([
+          'Auth cookies are not Secure: acceptable only on http://localhost.',
+        ]);
         expect(await me(b, revoked.accessToken)).toEqual({ status: 401, code: 'token_revoked' });
         // Used again: the first request fills it, the next costs no query.
         expect(await warm(b, kept.accessToken)).toBe(0);
