@@ -18,8 +18,10 @@ export interface InvalidationRedisSubscriber {
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
   on(event: 'ready' | 'close' | 'end', listener: () => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
-  /** Closes the connection at once. */
-  disconnect(): void;
+  /** PING (allowed while subscribed): the heartbeat. */
+  ping(): Promise<unknown>;
+  /** Closes the connection at once; with `reconnect`, ioredis connects again. */
+  disconnect(reconnect?: boolean): void;
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { AuthConfigError } from '../errors/config-error';
 import { messagesOf, type ChannelListener, type InvalidationChannel } from './channel';
 import { decodeInvalidations, type Invalidation } from './events';
+import { HEARTBEAT_MS, withTimeout } from './heartbeat';
 
 /** What the channel uses of a pg `Client`. */
 interface PgClient {
@@ -21,9 +23,6 @@ const MAX_PAYLOAD = 7_900;
 /** Reconnect backoff, ms: doubled from the first to the last. */
 const RETRY_FIRST_MS = 50;
 const RETRY_LAST_MS = 2_000;
-/** The LISTEN connection is checked this often, ms; a check unanswered in time counts as a drop. */
-const HEARTBEAT_MS = 5_000;
-const HEARTBEAT_TIMEOUT_MS = 2_000;
 
 /**
  * The pg `Client` class and connection options of a DataSource: the same driver TypeORM loaded,
@@ -32,7 +31,12 @@ const HEARTBEAT_TIMEOUT_MS = 2_000;
 function clientFactory(dataSource: DataSource, listenUrl: string | undefined): () => PgClient {
   const driver = dataSource.driver as unknown as { postgres?: { Client?: PgClientClass } };
   const Client = driver.postgres?.Client;
-  if (typeof Client !== 'function') throw new Error('the DataSource has no pg driver loaded');
+  if (typeof Client !== 'function') {
+    throw new AuthConfigError(
+      'validationCache',
+      'the DataSource has no pg driver to LISTEN with: give validationCache: { redis } instead.',
+    );
+  }
   const o = dataSource.options as unknown as Record<string, unknown>;
   const options: Record<string, unknown> = {
     connectionString: o.url,
@@ -122,19 +126,9 @@ export class PostgresChannel implements InvalidationChannel {
     return state.failed || this.closed;
   }
 
-  /** One heartbeat: `SELECT 1`, rejected if unanswered within the timeout. */
+  /** One heartbeat: `SELECT 1`, rejected if unanswered in time. */
   private async beat(client: PgClient): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(new Error('heartbeat timeout'));
-      }, HEARTBEAT_TIMEOUT_MS);
-    });
-    try {
-      await Promise.race([client.query('SELECT 1'), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withTimeout(client.query('SELECT 1'));
   }
 
   private retry(): void {

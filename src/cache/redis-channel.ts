@@ -1,5 +1,6 @@
 import type { ChannelListener, InvalidationChannel } from './channel';
 import { encodeInvalidations, decodeInvalidations, type Invalidation } from './events';
+import { HEARTBEAT_MS, withTimeout } from './heartbeat';
 import type { InvalidationRedis, InvalidationRedisSubscriber } from './options';
 
 /** Longest wait for a PUBLISH, ms: a revocation is never held up longer by Redis. */
@@ -9,7 +10,7 @@ const PUBLISH_TIMEOUT_MS = 1_000;
  * @internal Redis pub/sub: publishes on the client given, after the revoking transaction
  * committed, and subscribes on a duplicate of it. The subscriber is `up` once its SUBSCRIBE is
  * confirmed (again after every reconnect: ioredis reconnects by itself) and `down` as soon as its
- * connection closes.
+ * connection closes, or a heartbeat PING goes unanswered (then it reconnects).
  */
 export class RedisChannel implements InvalidationChannel {
   readonly kind = 'redis';
@@ -17,6 +18,9 @@ export class RedisChannel implements InvalidationChannel {
   private listener: ChannelListener | undefined;
   /** Moves on at every drop: a SUBSCRIBE confirmed for an older connection says nothing. */
   private connection = 0;
+  private heartbeat: NodeJS.Timeout | undefined;
+  /** Whether the last SUBSCRIBE was confirmed and no drop followed. */
+  private subscribed = false;
 
   constructor(
     private readonly redis: InvalidationRedis,
@@ -29,6 +33,7 @@ export class RedisChannel implements InvalidationChannel {
     this.subscriber = subscriber;
     const down = (): void => {
       this.connection++;
+      this.subscribed = false;
       listener.down();
     };
     subscriber.on('error', () => undefined); // 'close' follows; ioredis reconnects
@@ -39,6 +44,25 @@ export class RedisChannel implements InvalidationChannel {
       if (channel === this.channel) listener.received(decodeInvalidations(message));
     });
     void this.subscribe();
+    this.heartbeat = setInterval(() => {
+      void this.beat(subscriber);
+    }, HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** A PING unanswered in time: the connection counts as dropped and is made again. */
+  private async beat(subscriber: InvalidationRedisSubscriber): Promise<void> {
+    if (!this.subscribed) return; // reconnecting already
+    const connection = this.connection;
+    try {
+      await withTimeout(subscriber.ping());
+    } catch {
+      if (connection !== this.connection || this.subscriber !== subscriber) return;
+      this.connection++;
+      this.subscribed = false;
+      this.listener?.down();
+      subscriber.disconnect(true);
+    }
   }
 
   private async subscribe(): Promise<void> {
@@ -50,7 +74,10 @@ export class RedisChannel implements InvalidationChannel {
     } catch {
       return; // a drop follows, then a reconnect and 'ready'
     }
-    if (connection === this.connection && this.subscriber === subscriber) listener.up();
+    if (connection === this.connection && this.subscriber === subscriber) {
+      this.subscribed = true;
+      listener.up();
+    }
   }
 
   inTransaction(): Promise<void> {
@@ -78,6 +105,7 @@ export class RedisChannel implements InvalidationChannel {
   close(): Promise<void> {
     const subscriber = this.subscriber;
     this.subscriber = undefined;
+    clearInterval(this.heartbeat);
     this.connection++;
     this.listener?.down();
     this.listener = undefined;

@@ -106,6 +106,26 @@ describeEngines(
         warnings.mockRestore();
       }
     });
+
+    it('a hung channel (connection open, nothing flowing) is found by the heartbeat and bypassed', async () => {
+      const warnings = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      try {
+        const pair = await a.auth.tokens.createTokenPair(t.alice.id);
+        expect(await warm(b, pair.accessToken)).toBe(0);
+        proxy.freeze();
+        // The heartbeat runs every 5 s and waits 2 s for its answer: allow 15 s.
+        expect(await listening(b.auth, false, 600)).toBe(true);
+        expect(await a.auth.tokens.revokeSession(pair.sessionId)).toBe(true);
+        expect(await me(b, pair.accessToken)).toEqual({ status: 401, code: 'token_revoked' });
+        proxy.thaw();
+        expect(await listening(b.auth, true, 600)).toBe(true);
+        const next = await a.auth.tokens.createTokenPair(t.alice.id);
+        expect(await warm(b, next.accessToken)).toBe(0);
+      } finally {
+        proxy.thaw();
+        warnings.mockRestore();
+      }
+    }, 40_000);
   },
   ['postgres', 'mariadb'],
 );

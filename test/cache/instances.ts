@@ -187,8 +187,12 @@ export async function me(
 }
 
 /** Until the channel of a setup listens (it connects in the background); bounded. */
-export async function listening(auth: AuthSetup, expected = true): Promise<boolean> {
-  for (let i = 0; i < 200; i++) {
+export async function listening(
+  auth: AuthSetup,
+  expected = true,
+  attempts = 200,
+): Promise<boolean> {
+  for (let i = 0; i < attempts; i++) {
     if (auth.status().validationCache?.listening === expected) return true;
     await new Promise((r) => setTimeout(r, 25));
   }
