@@ -14,9 +14,11 @@ export interface InvalidationRedis {
 export interface InvalidationRedisSubscriber {
   /** Subscribes to a channel. */
   subscribe(channel: string): Promise<unknown>;
-  /** ioredis events: `message`, `ready`, `close`, `end`, `error`. */
+  /** A message on a subscribed channel. */
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
+  /** The connection is ready (again), or closed. */
   on(event: 'ready' | 'close' | 'end', listener: () => void): unknown;
+  /** A connection error (a `close` follows). */
   on(event: 'error', listener: (error: Error) => void): unknown;
   /** PING (allowed while subscribed): the heartbeat. */
   ping(): Promise<unknown>;

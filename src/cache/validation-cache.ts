@@ -15,7 +15,7 @@ export interface ValidationCacheSettings {
   readonly now: () => number;
 }
 
-/** What {@link ValidationCache.stats} reports. */
+/** What `auth.status().validationCache` reports about the validation cache. */
 export interface ValidationCacheStats {
   /** The channel: `"postgres"`, `"redis"` or `"local"`. */
   readonly channel: 'postgres' | 'redis' | 'local';

@@ -4,6 +4,7 @@ import type {
 } from 'routing-controllers';
 import { Container } from 'typedi';
 import type { DataSource } from 'typeorm';
+import { withValidationCache } from '../cache/attach';
 import { createValidationCache } from '../cache/create';
 import type { AuthOptions } from '../config/options';
 import { resolveAuthConfig } from '../config/resolve';
@@ -186,7 +187,7 @@ export function setupAuth<User>(input: SetupAuthInput<User>): AuthSetup<User> {
   );
   users.passwords = passwords;
   const validationCache = createValidationCache(dataSource, config);
-  const tokens = new TokenService(dataSource, config, { validationCache });
+  const tokens = withValidationCache(dataSource, config, validationCache);
   const runtime = createRuntime({ config, tokens, users, passwords });
   if (input.registerInContainer !== false) Container.set(TokenService, tokens);
   const checkers = createCheckers(runtime);

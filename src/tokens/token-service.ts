@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { ValidationCache } from '../cache/validation-cache';
 import type { ResolvedAuthConfig } from '../config/resolved';
-import { AuthConfigError } from '../errors/config-error';
 import {
   ExpiredTokenError,
   InvalidTokenError,
@@ -118,32 +117,22 @@ function isPort(source: DataSource | TokenStorePort): source is TokenStorePort {
 export class TokenService {
   /** The store behind this service. */
   readonly store: TokenStorePort;
-  /** @internal The validation cache (`setupAuth` with `validationCache`), or `null`: strict. */
-  readonly validationCache: ValidationCache | null;
+  /**
+   * @internal The validation cache, or `null` (strict). Only `setupAuth` sets it, together with
+   * a store that announces its revocations to it (see `withValidationCache`).
+   */
+  validationCache: ValidationCache | null = null;
   private readonly refreshLimit: RefreshRateLimiter | null;
 
   /**
    * @param source - an initialized TypeORM DataSource that includes `AUTH_ENTITIES`, or a store.
    * @param config - the resolved configuration (`resolveAuthConfig`).
-   * @param parts - `validationCache`: built by `setupAuth` when the option is on (needs a
-   *   DataSource: the TypeORM store announces every revocation to it).
    */
   constructor(
     source: DataSource | TokenStorePort,
     readonly config: ResolvedAuthConfig,
-    parts: { validationCache?: ValidationCache | null } = {},
   ) {
-    const cache = parts.validationCache ?? null;
-    if (cache !== null && isPort(source)) {
-      throw new AuthConfigError(
-        'validationCache',
-        'the validation cache needs the TypeORM store (pass a DataSource): a custom store does not announce its revocations.',
-      );
-    }
-    this.validationCache = cache;
-    this.store = isPort(source)
-      ? source
-      : new TokenStore(source, cache === null ? {} : { revocations: cache });
+    this.store = isPort(source) ? source : new TokenStore(source);
     const limit = config.refreshRateLimit;
     this.refreshLimit = limit === null ? null : new RefreshRateLimiter(limit, config.now);
   }

@@ -1,7 +1,6 @@
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH_ENTITIES, resolveAuthConfig, setupAuth, TokenService } from '../../src';
-import { createValidationCache } from '../../src/cache/create';
+import { AUTH_ENTITIES, resolveAuthConfig, setupAuth } from '../../src';
 import { TEST_SECRET } from '../support/clock';
 import { configError } from '../support/config-error';
 import { closeDataSource, describeEngines, openDataSource } from '../support/engines';
@@ -122,25 +121,6 @@ describeEngines(
   },
   ['mariadb'],
 );
-
-describe('a TokenService on a custom store', () => {
-  it('refuses the validation cache: its revocations would not be announced', async () => {
-    const ds = await openDataSource('sqlite', { entities: [TestUser, ...AUTH_ENTITIES] });
-    try {
-      const config = resolveAuthConfig({ secretKey: TEST_SECRET, validationCache: true }, {});
-      const plain = new TokenService(ds, resolveAuthConfig({ secretKey: TEST_SECRET }, {}));
-      const error = configError(
-        () =>
-          new TokenService(plain.store, config, {
-            validationCache: createValidationCache(ds, config),
-          }),
-      );
-      expect(error.key).toBe('validationCache');
-    } finally {
-      await closeDataSource(ds);
-    }
-  });
-});
 
 // A message on the channel that this version cannot read may be a revocation: the cache empties.
 describeEngines(
