@@ -23,7 +23,9 @@ function port(): number {
  * Options for this run. Without `AUTH_SECRET_KEY` (outside production) a random 48-byte secret is
  * made, so tokens die at restart; in production the library refuses to start instead. Outside
  * production, cookies drop `Secure` so the cookie flow works on http://localhost. With
- * `REDIS_URL`, login throttling counts in Redis, shared by every instance.
+ * `REDIS_URL`, login throttling counts in Redis, shared by every instance, and the validation
+ * cache (`AUTH_VALIDATION_CACHE=on`) hears of revocations through Redis pub/sub (without it:
+ * LISTEN/NOTIFY on PostgreSQL, the in-process bus on SQLite).
  */
 function authOptions(): AuthOptions {
   const options: AuthOptions = {};
@@ -55,6 +57,9 @@ function authOptions(): AuthOptions {
       down = false;
     });
     options.throttle = { redis };
+    if (/^(1|true|yes|on)$/i.test(process.env.AUTH_VALIDATION_CACHE?.trim() ?? '')) {
+      options.validationCache = { redis };
+    }
   }
   if (!production && process.env.AUTH_COOKIE_SECURE === undefined) {
     options.cookies = { secure: false };
@@ -83,6 +88,7 @@ async function main(): Promise<void> {
   const purge = startPurging(auth.tokens, purgeInterval);
   const close = async (): Promise<void> => {
     await purge?.stop();
+    await auth.close(); // the validation cache's listener, if any
     await dataSource.destroy();
   };
 

@@ -26,6 +26,13 @@ export type {
 } from './config';
 export { foldIdentifier } from './throttle';
 export type { ResolvedThrottleOptions, ThrottleOptions } from './throttle';
+export type {
+  InvalidationRedis,
+  InvalidationRedisSubscriber,
+  ResolvedValidationCacheOptions,
+  ValidationCacheOptions,
+  ValidationCacheStats,
+} from './cache';
 
 // Errors
 export {

@@ -1,13 +1,28 @@
 /** The variants, sections and command-line options of `npm run bench`. */
 import { parseArgs } from 'node:util';
 
-/** Every throughput variant: how the route authenticates and which database it reads. */
+/**
+ * Every throughput variant: how the route authenticates, which database it reads, and any
+ * environment of its own for the server (the library reads `AUTH_*` from it).
+ */
 export const VARIANTS = {
   none: { auth: 'none', db: 'sqlite', label: 'none (no auth, fixed user)' },
   'passport-jwt': { auth: 'passport', db: 'sqlite', label: 'passport-jwt (baseline)' },
   'library-sqlite': { auth: 'library', db: 'sqlite', label: 'routing-controllers-auth' },
+  'library-sqlite-cache': {
+    auth: 'library',
+    db: 'sqlite',
+    label: 'routing-controllers-auth, validation cache (in-process)',
+    env: { AUTH_VALIDATION_CACHE: 'on' },
+  },
   'passport-jwt-pg': { auth: 'passport', db: 'postgres', label: 'passport-jwt (baseline)' },
   'library-pg': { auth: 'library', db: 'postgres', label: 'routing-controllers-auth' },
+  'library-pg-cache': {
+    auth: 'library',
+    db: 'postgres',
+    label: 'routing-controllers-auth, validation cache (LISTEN/NOTIFY)',
+    env: { AUTH_VALIDATION_CACHE: 'on' },
+  },
   'passport-jwt-mariadb': { auth: 'passport', db: 'mariadb', label: 'passport-jwt (baseline)' },
   'library-mariadb': { auth: 'library', db: 'mariadb', label: 'routing-controllers-auth' },
 };

@@ -32,6 +32,13 @@ export function targets(results, options) {
     `against ${pgBase}`,
   );
   check(
+    'library on PostgreSQL with the validation cache vs baseline (req/s)',
+    throughputRatio('library-pg-cache', 'postgres'),
+    '≥ 1.0×',
+    (v) => v >= 1.0,
+    `against ${pgBase}`,
+  );
+  check(
     'library on SQLite vs baseline (req/s)',
     throughputRatio('library-sqlite', 'sqlite'),
     '≥ 0.95×',

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { ValidationCacheOptions } from '../cache/options';
 import type { ThrottleOptions } from '../throttle/options';
 
 /** Signing algorithms this library accepts: one family per key, never `none`. */
@@ -197,6 +198,12 @@ export interface AuthOptions {
    * Default: on, in memory, with the defaults of {@link ThrottleOptions}.
    */
   throttle?: ThrottleOptions | false;
+  /**
+   * The opt-in validation cache: `true` (env `AUTH_VALIDATION_CACHE=on`) or its options. Default
+   * off: every validation is one store query. See {@link ValidationCacheOptions}; on
+   * MariaDB/MySQL it needs `redis`.
+   */
+  validationCache?: ValidationCacheOptions | boolean;
   /** The clock, in milliseconds since the epoch. Default `Date.now`. Tests pass their own. */
   now?: () => number;
 }

@@ -1,6 +1,7 @@
 import { expandHierarchy } from '../authz/hierarchy';
 import { AuthConfigError } from '../errors/config-error';
 import { defaultHashQueueLimit } from '../passwords/limiter';
+import type { InvalidationRedis, ResolvedValidationCacheOptions } from '../cache/options';
 import type { ResolvedThrottleOptions } from '../throttle/options';
 import { env as parsers } from './checks';
 import { resolveKeys } from './keys';
@@ -74,7 +75,8 @@ function assertKnownKeys(options: unknown, prefix = ''): void {
       );
     }
     const group = `${prefix}${name}`;
-    if (OPTION_GROUPS.includes(group) && value !== undefined && value !== false) {
+    // `true` switches a group on with its defaults (`validationCache: true`).
+    if (OPTION_GROUPS.includes(group) && value !== undefined && value !== false && value !== true) {
       assertKnownKeys(value, `${group}.`);
     }
   }
@@ -234,6 +236,17 @@ function throttle(get: Values): ResolvedThrottleOptions | null {
   };
 }
 
+function validationCache(get: Values): ResolvedValidationCacheOptions | null {
+  if (get('validationCache') !== true) return null;
+  return {
+    size: get('validationCache.size') as number,
+    maxAgeSeconds: get('validationCache.maxAgeSeconds') as number,
+    redis: get('validationCache.redis') as InvalidationRedis | undefined,
+    channel: get('validationCache.channel') as string,
+    listenUrl: get('validationCache.listenUrl') as string | undefined,
+  };
+}
+
 /**
  * Merges options, environment and defaults, and validates the result once, from one table of
  * options (key, environment variable, parser, default, check). Unknown keys (`cookie` for
@@ -321,6 +334,7 @@ export function resolveAuthConfig(
     requireVerified: get('requireVerified') as boolean,
     enumerationSafeRegistration: get('enumerationSafeRegistration') as boolean,
     throttle: throttle(get),
+    validationCache: validationCache(get),
     now: get('now') as () => number,
   };
 }

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { ResolvedValidationCacheOptions } from '../cache/options';
 import type { ResolvedThrottleOptions } from '../throttle/options';
 import type { JwtAlgorithm, TokenLocation } from './options';
 
@@ -94,6 +95,8 @@ export interface ResolvedAuthConfig {
   readonly enumerationSafeRegistration: boolean;
   /** Login throttling, or `null` when off. */
   readonly throttle: ResolvedThrottleOptions | null;
+  /** The validation cache, or `null` when off (strict: one store query per validation). */
+  readonly validationCache: ResolvedValidationCacheOptions | null;
   /** The clock, ms since the epoch. */
   readonly now: () => number;
 }

@@ -298,6 +298,48 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
   },
   { key: 'throttle.useRedisPackage', fallback: false, check: is.boolean, shown: '`false`' },
   { key: 'throttle.keyPrefix', fallback: 'rca-login', check: is.string, shown: '`rca-login`' },
+  {
+    key: 'validationCache',
+    env: 'AUTH_VALIDATION_CACHE',
+    parse: env.boolean,
+    fallback: false,
+    check: cacheSwitch,
+    shown: 'off (one store query per request)',
+  },
+  {
+    key: 'validationCache.size',
+    env: 'AUTH_VALIDATION_CACHE_SIZE',
+    parse: env.number,
+    fallback: 10_000,
+    check: numberIn(1, 10_000_000, 'entries', true),
+    shown: '`10000`',
+  },
+  {
+    key: 'validationCache.maxAgeSeconds',
+    env: 'AUTH_VALIDATION_CACHE_MAX_AGE_SECONDS',
+    parse: env.number,
+    fallback: 30,
+    check: numberIn(1, 3600, 'seconds'),
+    shown: '`30`',
+  },
+  {
+    key: 'validationCache.redis',
+    check: redisClient,
+    shown: 'none (PostgreSQL: LISTEN/NOTIFY; SQLite: in-process)',
+  },
+  {
+    key: 'validationCache.channel',
+    env: 'AUTH_VALIDATION_CACHE_CHANNEL',
+    fallback: 'rca_invalidations',
+    check: channelName,
+    shown: '`rca_invalidations`',
+  },
+  {
+    key: 'validationCache.listenUrl',
+    env: 'AUTH_VALIDATION_CACHE_LISTEN_URL',
+    check: is.optionalString,
+    shown: "the DataSource's connection",
+  },
   { key: 'now', fallback: () => Date.now, check: is.function, shown: '`Date.now`' },
 ];
 
@@ -308,5 +350,33 @@ function throttleSwitch(value: unknown, key: string): boolean {
   throw new AuthConfigError(key, 'must be false (off) or an object of throttle options.');
 }
 
+/** `validationCache: true` (or `AUTH_VALIDATION_CACHE=on`) turns it on; an object configures it. */
+function cacheSwitch(value: unknown, key: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return true;
+  throw new AuthConfigError(key, 'must be true, false or an object of validation cache options.');
+}
+
+/** An ioredis client: something with `publish` and `duplicate`. */
+function redisClient(value: unknown, key: string): unknown {
+  if (value === undefined || value === null) return undefined;
+  const client = value as { publish?: unknown; duplicate?: unknown };
+  if (typeof client.publish !== 'function' || typeof client.duplicate !== 'function') {
+    throw new AuthConfigError(key, 'must be an ioredis client (with publish and duplicate).');
+  }
+  return value;
+}
+
+/** A channel name usable both as a PostgreSQL identifier and as a Redis channel. */
+function channelName(value: unknown, key: string): string {
+  if (typeof value !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(value)) {
+    throw new AuthConfigError(
+      key,
+      'must be a letter or _ followed by letters, digits or _, at most 63 in all.',
+    );
+  }
+  return value;
+}
+
 /** @internal The option groups: objects whose members are table entries of their own. */
-export const OPTION_GROUPS: readonly string[] = ['cookies', 'csrf', 'throttle'];
+export const OPTION_GROUPS: readonly string[] = ['cookies', 'csrf', 'throttle', 'validationCache'];

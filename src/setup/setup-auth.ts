@@ -8,6 +8,8 @@ import type { AccountFlows } from '../account/account-flows';
 import { accountAvailability, type AccountController } from '../account/availability';
 import type { BackgroundErrorLogger } from '../account/background';
 import type { Mailer } from '../account/mailer';
+import { withValidationCache } from '../cache/attach';
+import { createValidationCache } from '../cache/create';
 import type { AuthOptions } from '../config/options';
 import { resolveAuthConfig } from '../config/resolve';
 import type { ResolvedAuthConfig } from '../config/resolved';
@@ -118,6 +120,13 @@ export interface AuthSetup<User = unknown> {
   serverOptionsWith(options: RoutingControllersOptions): RoutingControllersOptions;
   /** What this setup wired, for a health or debug page. Never contains a secret. */
   status(): AuthStatus;
+  /**
+   * Stops what this setup started: the validation cache's listening connection (PostgreSQL
+   * LISTEN or a Redis subscriber), which would otherwise keep the process alive. Call it on
+   * shutdown, before `dataSource.destroy()`. It closes neither the DataSource nor your Redis
+   * client. Without the validation cache there is nothing to stop.
+   */
+  close(): Promise<void>;
 }
 
 const setups = new WeakMap<AuthRuntime, AuthSetup>();
@@ -210,7 +219,8 @@ export function setupAuth<User>(input: SetupAuthInput<User>): AuthSetup<User> {
     config.passwordQueueLimit,
   );
   users.passwords = passwords;
-  const tokens = new TokenService(dataSource, config);
+  const validationCache = createValidationCache(dataSource, config);
+  const tokens = withValidationCache(dataSource, config, validationCache);
   const runtime = createRuntime({
     config,
     tokens,
@@ -256,8 +266,12 @@ export function setupAuth<User>(input: SetupAuthInput<User>): AuthSetup<User> {
       };
     },
     status: () => ({ ...describeSetup(runtime), accountRoutes: available.status }),
+    close: async () => {
+      await validationCache?.close();
+    },
   };
   setups.set(runtime, setup);
   runtimes.set(setup, runtime);
+  validationCache?.start();
   return setup;
 }

@@ -1,4 +1,5 @@
 import type { AccountRoutesStatus } from '../account/availability';
+import type { ValidationCacheStats } from '../cache/validation-cache';
 import type { AuthRuntime } from './runtime';
 
 /** What `auth.status()` reports. Never contains a secret. */
@@ -26,6 +27,11 @@ export interface AuthStatus {
   bcryptCost: number;
   /** Whether login throttling is on. */
   throttle: boolean;
+  /**
+   * The validation cache: its channel, whether it is listening (the cache is used only then),
+   * entries, hits and misses; `null` when off (strict).
+   */
+  validationCache: ValidationCacheStats | null;
   /** Roles that have a place in the hierarchy or in `rolePermissions`. */
   roles: readonly string[];
   /**
@@ -44,6 +50,12 @@ export function describeSetup(runtime: AuthRuntime): AuthStatus {
   const database = runtime.tokens.store.status();
   const problems: string[] = [];
   if (!database.initialized) problems.push('The DataSource is not connected.');
+  const cache = runtime.tokens.validationCache?.stats() ?? null;
+  if (cache !== null && !cache.listening) {
+    problems.push(
+      `The validation cache's ${cache.channel} channel is not listening: every request goes to the store until it is back.`,
+    );
+  }
   if (!runtime.config.cookies.secure && runtime.config.tokenLocation.includes('cookie')) {
     problems.push('Auth cookies are not Secure: acceptable only on http://localhost.');
   }
@@ -58,6 +70,7 @@ export function describeSetup(runtime: AuthRuntime): AuthStatus {
     bcryptCost: runtime.passwords.cost,
     throttle: runtime.throttle !== null,
     mailer: runtime.mailer !== null,
+    validationCache: cache,
     roles: runtime.authorizer.knownRoles(),
     problems,
   };

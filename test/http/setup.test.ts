@@ -357,6 +357,7 @@ describe('auth.status()', () => {
       accessTokenTtlSeconds: 900,
       bcryptCost: 4,
       throttle: true,
+      validationCache: null,
       roles: [],
       problems: [expect.stringMatching(/not Secure/) as string],
       mailer: false,

@@ -9,8 +9,8 @@ export async function throughput(ctx) {
     label: 'throughput',
     entries: options.variants.map((id) => ({ id, ...VARIANTS[id] })),
     rounds: options.rounds,
-    run: ({ id, auth, db }, round) =>
-      freshServerWindow(ctx.serverEnv(auth, db, ctx.isolation[db]), options, {
+    run: ({ id, auth, db, env }, round) =>
+      freshServerWindow(ctx.serverEnv(auth, db, ctx.isolation[db], env), options, {
         name: `throughput-${id}-r${round + 1}`,
       }),
   });

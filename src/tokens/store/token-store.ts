@@ -1,4 +1,11 @@
-import { IsNull, MoreThan, type DataSource, type FindOptionsWhere } from 'typeorm';
+import {
+  IsNull,
+  MoreThan,
+  type DataSource,
+  type EntityManager,
+  type FindOptionsWhere,
+} from 'typeorm';
+import type { Invalidation } from '../../cache/events';
 import { failClosed } from '../../errors/fail-closed';
 import type { TokenType } from '../claims';
 import { TokenLookup } from './lookup';
@@ -13,11 +20,12 @@ import type {
   StoreStatus,
   TokenStorePort,
 } from './port';
+import type { RevocationHook } from './revocations';
 import { rotateIn } from './rotation';
 import { claimsColumn, insertRows, insertTokens, revokeSessionIds, toStoredSession } from './rows';
 import { AuthSessionEntity } from './session.entity';
 import { AuthTokenEntity } from './token.entity';
-import { commit, inTransaction, rollback } from './transaction';
+import { commit, inTransaction, rollback, type Decision } from './transaction';
 import { WriteQueue } from './write-queue';
 
 /** Attempts for a statement that hits a serialization failure, a deadlock or a busy file. */
@@ -34,11 +42,20 @@ const ATTEMPTS = 3;
 export class TokenStore implements TokenStorePort {
   private readonly lookups: TokenLookup;
   private readonly queue: WriteQueue;
+  private readonly revocations: RevocationHook | undefined;
 
-  /** @param dataSource - an initialized DataSource that includes `AUTH_ENTITIES`. */
-  constructor(readonly dataSource: DataSource) {
+  /**
+   * @param dataSource - an initialized DataSource that includes `AUTH_ENTITIES`.
+   * @param options - `revocations`: told what each committed revocation killed (the validation
+   *   cache's invalidation channel; set by `setupAuth`).
+   */
+  constructor(
+    readonly dataSource: DataSource,
+    options: { revocations?: RevocationHook } = {},
+  ) {
     this.lookups = new TokenLookup(dataSource);
     this.queue = new WriteQueue(dataSource);
+    this.revocations = options.revocations;
   }
 
   private read<T>(work: () => Promise<T>): Promise<T> {
@@ -49,45 +66,71 @@ export class TokenStore implements TokenStorePort {
     return this.queue.run(() => failClosed(work, { attempts: ATTEMPTS }));
   }
 
+  /**
+   * A write transaction that may revoke: `work` lists what it killed in `died`. When it commits,
+   * the revocation hook hears of it inside the transaction (before the commit) and after it —
+   * also after a failed attempt that had meant to commit, since dropping cached entries is
+   * always safe.
+   */
+  private revoking<T>(
+    work: (manager: EntityManager, died: Invalidation[]) => Promise<Decision<T>>,
+  ): Promise<T> {
+    const hook = this.revocations;
+    if (hook === undefined) {
+      return this.write(() => inTransaction(this.dataSource, (manager) => work(manager, [])));
+    }
+    const announced: Invalidation[] = [];
+    return this.write(() =>
+      inTransaction(this.dataSource, async (manager) => {
+        const died: Invalidation[] = [];
+        const decision = await work(manager, died);
+        if (decision.commit && died.length > 0) {
+          announced.push(...died);
+          await hook.inTransaction(manager, died);
+        }
+        return decision;
+      }),
+    ).finally(() => (announced.length > 0 ? hook.revoked(announced) : undefined));
+  }
+
   /** {@inheritDoc TokenStorePort.createSession} */
   createSession(
     session: NewSession,
     tokens: readonly NewToken[],
     limit: { maxSessions: number; now: number },
   ): Promise<string[]> {
-    return this.write(() =>
-      inTransaction(this.dataSource, async (manager) => {
-        let evicted: string[] = [];
-        if (session.kind === 'login') {
-          const live = (
-            await manager.find(AuthSessionEntity, {
-              select: { id: true, userId: true },
-              where: {
-                userId: session.userId,
-                kind: 'login',
-                revokedAt: IsNull(),
-                expiresAt: MoreThan(limit.now),
-              },
-              order: { createdAt: 'ASC', id: 'ASC' },
-            })
-          ).filter((s) => s.userId === session.userId);
-          evicted = live.slice(0, live.length - limit.maxSessions + 1).map((s) => s.id);
-          await revokeSessionIds(manager, evicted, limit.now);
-        }
-        const { claims, ...columns } = session;
-        await insertRows(manager, AuthSessionEntity, [
-          {
-            ...columns,
-            claims: claimsColumn(claims),
-            generation: 0,
-            lastUsedAt: session.createdAt,
-            revokedAt: null,
-          },
-        ]);
-        await insertTokens(manager, tokens);
-        return commit(evicted);
-      }),
-    );
+    return this.revoking(async (manager, died) => {
+      let evicted: string[] = [];
+      if (session.kind === 'login') {
+        const live = (
+          await manager.find(AuthSessionEntity, {
+            select: { id: true, userId: true },
+            where: {
+              userId: session.userId,
+              kind: 'login',
+              revokedAt: IsNull(),
+              expiresAt: MoreThan(limit.now),
+            },
+            order: { createdAt: 'ASC', id: 'ASC' },
+          })
+        ).filter((s) => s.userId === session.userId);
+        evicted = live.slice(0, live.length - limit.maxSessions + 1).map((s) => s.id);
+        await revokeSessionIds(manager, evicted, limit.now);
+        died.push(...evicted.map((sid) => ({ kind: 'session' as const, sid })));
+      }
+      const { claims, ...columns } = session;
+      await insertRows(manager, AuthSessionEntity, [
+        {
+          ...columns,
+          claims: claimsColumn(claims),
+          generation: 0,
+          lastUsedAt: session.createdAt,
+          revokedAt: null,
+        },
+      ]);
+      await insertTokens(manager, tokens);
+      return commit(evicted);
+    });
   }
 
   /** {@inheritDoc TokenStorePort.addTokens} */
@@ -131,91 +174,97 @@ export class TokenStore implements TokenStorePort {
 
   /** {@inheritDoc TokenStorePort.rotate} */
   rotate(rotation: Rotation): Promise<RotationOutcome> {
-    return this.write(() =>
-      inTransaction(this.dataSource, (manager) => rotateIn(manager, rotation)),
-    );
+    // The session's older generations die (their rows are deleted): its cached tokens go.
+    return this.revoking(async (manager, died) => {
+      const decision = await rotateIn(manager, rotation);
+      if (decision.commit) died.push({ kind: 'session', sid: rotation.sessionId });
+      return decision;
+    });
   }
 
   /** {@inheritDoc TokenStorePort.consume} */
   consume(jti: string, type: TokenType, now: number): Promise<boolean> {
-    return this.markRevoked(jti, now, { type, expiresAt: MoreThan(now) });
+    return this.markRevoked(jti, now, { type, expiresAt: MoreThan(now) }, false);
   }
 
   /** {@inheritDoc TokenStorePort.revokeToken} */
   revokeToken(jti: string, now: number): Promise<boolean> {
-    return this.markRevoked(jti, now, {});
+    return this.markRevoked(jti, now, {}, true);
   }
 
   /**
    * Revokes the live row of exactly `jti`: the primary key is unique under the column's
    * collation, so at most one row can match, and its `jti` is checked in JavaScript first.
+   * `announce`: whether the revocation is told to the hook (single-use tokens are never cached).
    */
   private markRevoked(
     jti: string,
     now: number,
     where: FindOptionsWhere<AuthTokenEntity>,
+    announce: boolean,
   ): Promise<boolean> {
-    return this.write(() =>
-      inTransaction(this.dataSource, async (manager) => {
-        const row = await manager.findOne(AuthTokenEntity, {
-          select: { jti: true },
-          where: { jti },
-        });
-        if (row?.jti !== jti) return rollback(false);
-        const result = await manager.update(
-          AuthTokenEntity,
-          { ...where, jti, revokedAt: IsNull() },
-          { revokedAt: now },
-        );
-        return result.affected === 1 ? commit(true) : rollback(false);
-      }),
-    );
+    return this.revoking(async (manager, died) => {
+      const row = await manager.findOne(AuthTokenEntity, {
+        select: { jti: true },
+        where: { jti },
+      });
+      if (row?.jti !== jti) return rollback(false);
+      const result = await manager.update(
+        AuthTokenEntity,
+        { ...where, jti, revokedAt: IsNull() },
+        { revokedAt: now },
+      );
+      if (result.affected !== 1) return rollback(false);
+      if (announce) died.push({ kind: 'token', jti });
+      return commit(true);
+    });
   }
 
   /** {@inheritDoc TokenStorePort.revokeSession} */
   revokeSession(sessionId: string, now: number, userId?: string): Promise<boolean> {
-    return this.write(() =>
-      inTransaction(this.dataSource, async (manager) => {
-        const session = await manager.findOne(AuthSessionEntity, {
-          select: { id: true, userId: true },
-          where: { id: sessionId },
-        });
-        if (session?.id !== sessionId) return rollback(false);
-        if (userId !== undefined && session.userId !== userId) return rollback(false);
-        const revoked = await manager.update(
-          AuthSessionEntity,
-          { id: sessionId, revokedAt: IsNull() },
-          { revokedAt: now },
-        );
-        if (revoked.affected !== 1) return rollback(false);
-        await manager.update(
-          AuthTokenEntity,
-          { sessionId, revokedAt: IsNull() },
-          { revokedAt: now },
-        );
-        return commit(true);
-      }),
-    );
+    return this.revoking(async (manager, died) => {
+      const session = await manager.findOne(AuthSessionEntity, {
+        select: { id: true, userId: true },
+        where: { id: sessionId },
+      });
+      if (session?.id !== sessionId) return rollback(false);
+      if (userId !== undefined && session.userId !== userId) return rollback(false);
+      const revoked = await manager.update(
+        AuthSessionEntity,
+        { id: sessionId, revokedAt: IsNull() },
+        { revokedAt: now },
+      );
+      if (revoked.affected !== 1) return rollback(false);
+      await manager.update(AuthTokenEntity, { sessionId, revokedAt: IsNull() }, { revokedAt: now });
+      died.push({ kind: 'session', sid: sessionId });
+      return commit(true);
+    });
   }
 
   /** {@inheritDoc TokenStorePort.revokeUser} */
   revokeUser(userId: string, now: number, options: { except?: string } = {}): Promise<number> {
-    return this.write(() =>
-      inTransaction(this.dataSource, async (manager) => {
-        const sessions = (
-          await manager.find(AuthSessionEntity, {
-            select: { id: true, userId: true, kind: true },
-            where: { userId, revokedAt: IsNull() },
-          })
-        ).filter((s) => s.userId === userId && s.id !== options.except);
-        await revokeSessionIds(
-          manager,
-          sessions.map((s) => s.id),
-          now,
+    return this.revoking(async (manager, died) => {
+      const sessions = (
+        await manager.find(AuthSessionEntity, {
+          select: { id: true, userId: true, kind: true },
+          where: { userId, revokedAt: IsNull() },
+        })
+      ).filter((s) => s.userId === userId && s.id !== options.except);
+      await revokeSessionIds(
+        manager,
+        sessions.map((s) => s.id),
+        now,
+      );
+      if (sessions.length > 0) {
+        const { except } = options;
+        died.push(
+          except === undefined
+            ? { kind: 'user', sub: userId }
+            : { kind: 'user', sub: userId, except },
         );
-        return commit(sessions.filter((s) => s.kind === 'login').length);
-      }),
-    );
+      }
+      return commit(sessions.filter((s) => s.kind === 'login').length);
+    });
   }
 
   /** {@inheritDoc TokenStorePort.listSessions} */
@@ -231,23 +280,23 @@ export class TokenStore implements TokenStorePort {
 
   /** {@inheritDoc TokenStorePort.purgeExpired} */
   purgeExpired(before: number): Promise<PurgeCounts> {
-    return this.write(() =>
-      inTransaction(this.dataSource, async (manager) => {
-        const tokens = await manager
-          .createQueryBuilder()
-          .delete()
-          .from(AuthTokenEntity)
-          .where('expires_at < :before', { before })
-          .execute();
-        const sessions = await manager
-          .createQueryBuilder()
-          .delete()
-          .from(AuthSessionEntity)
-          .where('expires_at < :before', { before })
-          .execute();
-        return commit({ tokens: tokens.affected ?? 0, sessions: sessions.affected ?? 0 });
-      }),
-    );
+    return this.revoking(async (manager, died) => {
+      const tokens = await manager
+        .createQueryBuilder()
+        .delete()
+        .from(AuthTokenEntity)
+        .where('expires_at < :before', { before })
+        .execute();
+      const sessions = await manager
+        .createQueryBuilder()
+        .delete()
+        .from(AuthSessionEntity)
+        .where('expires_at < :before', { before })
+        .execute();
+      const counts = { tokens: tokens.affected ?? 0, sessions: sessions.affected ?? 0 };
+      if (counts.tokens + counts.sessions > 0) died.push({ kind: 'expired', before });
+      return commit(counts);
+    });
   }
 
   /** {@inheritDoc TokenStorePort.status} */

@@ -1,0 +1,45 @@
+import type { DataSource } from 'typeorm';
+import type { ResolvedAuthConfig } from '../config/resolved';
+import { AuthConfigError } from '../errors/config-error';
+import type { InvalidationChannel } from './channel';
+import { LocalChannel } from './local-channel';
+import { PostgresChannel } from './postgres-channel';
+import { RedisChannel } from './redis-channel';
+import { ValidationCache } from './validation-cache';
+
+/** Drivers of one SQLite file, reached only from this process by the in-process bus. */
+const SQLITE = new Set(['better-sqlite3', 'sqlite', 'sqljs']);
+
+/**
+ * @internal The validation cache of one setup with its invalidation channel, or `null` when the
+ * cache is off. Redis when a client is given; otherwise PostgreSQL's LISTEN/NOTIFY, or the
+ * in-process bus on SQLite. Any other database (MariaDB/MySQL) cannot tell other instances of a
+ * revocation by itself: refused with an {@link AuthConfigError}. Not started yet.
+ */
+export function createValidationCache(
+  dataSource: DataSource,
+  config: ResolvedAuthConfig,
+): ValidationCache | null {
+  const options = config.validationCache;
+  if (options === null) return null;
+  const type = dataSource.options.type;
+  let channel: InvalidationChannel;
+  if (options.redis !== undefined) {
+    channel = new RedisChannel(options.redis, options.channel);
+  } else if (type === 'postgres') {
+    channel = new PostgresChannel(dataSource, options.channel, options.listenUrl);
+  } else if (SQLITE.has(type)) {
+    channel = new LocalChannel(dataSource, options.channel);
+  } else {
+    throw new AuthConfigError(
+      'validationCache.redis',
+      `the validation cache needs an invalidation channel, and ${type} has none of its own: ` +
+        'give validationCache: { redis } (an ioredis client) so every instance hears of every ' +
+        'revocation, or turn the cache off.',
+    );
+  }
+  return new ValidationCache(
+    { size: options.size, maxAgeMs: options.maxAgeSeconds * 1000, now: config.now },
+    channel,
+  );
+}
