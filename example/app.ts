@@ -13,10 +13,9 @@ import type { DataSource } from 'typeorm';
 import { ExampleAuth } from './auth';
 import { AdminController } from './controllers/admin.controller';
 import { HealthController } from './controllers/health.controller';
-import { RegisterController } from './controllers/register.controller';
-import { UsersController } from './controllers/users.controller';
 import { demoPage } from './demo-page';
 import { RouteNotFoundError } from './errors';
+import { outboxMailer } from './mailer';
 import { mountDocs } from './openapi';
 import { User } from './user.entity';
 
@@ -56,7 +55,7 @@ export interface ExampleApp {
 export function createApp({ dataSource, options }: CreateAppOptions): ExampleApp {
   useContainer(Container);
   const userAuthentication = new ExampleAuth(dataSource.getRepository(User));
-  const auth = setupAuth({ dataSource, userAuthentication, options });
+  const auth = setupAuth({ dataSource, userAuthentication, options, mailer: outboxMailer() });
 
   const app = express();
   app.disable('x-powered-by');
@@ -65,13 +64,9 @@ export function createApp({ dataSource, options }: CreateAppOptions): ExampleApp
   mountDocs(app, auth.config); // GET /openapi.json and GET /docs (Swagger UI), both public
   useExpressServer(app, {
     ...auth.serverOptions,
-    controllers: [
-      AuthController,
-      RegisterController,
-      UsersController,
-      AdminController,
-      HealthController,
-    ],
+    // The library's account controllers (register, verify, reset, /users/me, /users/:id) next
+    // to the example's own admin list and health check.
+    controllers: [AuthController, ...auth.accountControllers, AdminController, HealthController],
     middlewares: [...auth.middlewares],
     classTransformer: true,
     validation: true,
