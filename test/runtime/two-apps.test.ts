@@ -10,6 +10,19 @@ import { bearer, expectError, loginPair, me } from '../support/http';
 
 const BOB = { email: 'bob@b.example', password: 'bob-password-1' };
 
+/** Bob exists only in the given app's user table. */
+async function seedBob(t: TestApp): Promise<void> {
+  const repo = t.ds.getRepository(TestUser);
+  await repo.save(
+    repo.create({
+      email: BOB.email,
+      passwordHash: await hashPassword(BOB.password, 4),
+      roles: ['user'],
+      permissions: [],
+    }),
+  );
+}
+
 describeEngines('two setups in one process', (engine) => {
   let a: TestApp;
   let b: TestApp;
@@ -22,15 +35,7 @@ describeEngines('two setups in one process', (engine) => {
       accessTokenExpireMinutes: 20,
       roleHierarchy: {},
     });
-    const repo = b.ds.getRepository(TestUser);
-    await repo.save(
-      repo.create({
-        email: BOB.email,
-        passwordHash: await hashPassword(BOB.password, 4),
-        roles: ['user'],
-        permissions: [],
-      }),
-    );
+    await seedBob(b);
   });
   afterAll(async () => {
     await a.close();
@@ -106,15 +111,7 @@ describe('an app with its own setup mounted inside another (pen test II, F3)', (
       secretKey: randomBytes(48).toString('base64url'),
       accessTokenExpireMinutes: 20,
     });
-    const repo = inner.ds.getRepository(TestUser);
-    await repo.save(
-      repo.create({
-        email: BOB.email,
-        passwordHash: await hashPassword(BOB.password, 4),
-        roles: ['user'],
-        permissions: [],
-      }),
-    );
+    await seedBob(inner);
     // outer.app already has the outer setup's routes; the inner app goes under /b.
     mounted = outer.app;
     mounted.use('/b', inner.app);
@@ -148,27 +145,17 @@ describe('an app with its own setup mounted inside another (pen test II, F3)', (
       (await request(mounted).post('/b/auth/login').send(BOB)).body as { access_token: string }
     ).access_token;
     const invalid = 'Bearer error="invalid_token"';
-    for (const path of ['/b/t/me', '/b/t/any']) {
-      expectError(
-        await request(mounted).get(path).set('Authorization', `Bearer ${outerToken}`),
-        401,
-        'invalid_token',
-        invalid,
-      );
-      expect(
-        (await request(mounted).get(path).set('Authorization', `Bearer ${innerToken}`)).status,
-      ).toBe(200);
-    }
-    for (const path of ['/t/me', '/t/any']) {
-      expectError(
-        await request(mounted).get(path).set('Authorization', `Bearer ${innerToken}`),
-        401,
-        'invalid_token',
-        invalid,
-      );
-      expect(
-        (await request(mounted).get(path).set('Authorization', `Bearer ${outerToken}`)).status,
-      ).toBe(200);
+    const cases: [paths: string[], refused: string, accepted: string][] = [
+      [['/b/t/me', '/b/t/any'], outerToken, innerToken],
+      [['/t/me', '/t/any'], innerToken, outerToken],
+    ];
+    for (const [paths, refused, accepted] of cases) {
+      for (const path of paths) {
+        const bearer = (token: string) =>
+          request(mounted).get(path).set('Authorization', `Bearer ${token}`);
+        expectError(await bearer(refused), 401, 'invalid_token', invalid);
+        expect((await bearer(accepted)).status).toBe(200);
+      }
     }
   });
 });
