@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
-import express, { type Express, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { getMetadataArgsStorage, type MetadataArgsStorage } from 'routing-controllers';
 import { enrichOpenApi, type OpenApiAuthConfig } from 'routing-controllers-auth';
 import { routingControllersToSpec } from 'routing-controllers-openapi';
@@ -87,10 +87,29 @@ export function mountDocs(
     res.type('application/json').send(document);
   });
   app.get('/docs', (_req: Request, res: Response) => {
-    res.type('html').send(DOCS_PAGE);
+    res.set(DOCS_HEADERS).type('html').send(DOCS_PAGE);
   });
   app.get('/docs/init.js', (_req: Request, res: Response) => {
-    res.type('text/javascript').send(INIT_SCRIPT);
+    res.set(DOCS_HEADERS).type('text/javascript').send(INIT_SCRIPT);
   });
-  app.use('/docs', express.static(SWAGGER_UI, { index: false, redirect: false }));
+  // Only the two files the page loads: not swagger-ui-dist's Petstore page, package.json or maps.
+  const assets = express.static(SWAGGER_UI, { index: false, redirect: false });
+  for (const file of DOCS_ASSETS) {
+    app.get(`/docs/${file}`, (req: Request, res: Response, next: NextFunction) => {
+      res.set(DOCS_HEADERS);
+      req.url = `/${file}`;
+      assets(req, res, next);
+    });
+  }
 }
+
+/** The swagger-ui-dist files the page needs. */
+const DOCS_ASSETS = ['swagger-ui.css', 'swagger-ui-bundle.js'] as const;
+
+/** Swagger UI's own page may not be framed, sniffed or run scripts from anywhere else. */
+const DOCS_HEADERS = {
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; " +
+    "img-src 'self' data:; font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'X-Content-Type-Options': 'nosniff',
+};

@@ -369,6 +369,21 @@ describeEngines('example: GET /openapi.json and GET /docs', (engine) => {
       expect(init.text).toContain("url: document.getElementById('swagger-ui').dataset.url");
     });
 
+    it("only the page's own files are served: not the Petstore page, package.json or source maps", async () => {
+      for (const path of [
+        '/docs/index.html',
+        '/docs/package.json',
+        '/docs/swagger-ui-bundle.js.map',
+        '/docs/swagger-initializer.js',
+      ]) {
+        const res = await request(h.app).get(path);
+        expect({ path, status: res.status }).toEqual({ path, status: 404 });
+      }
+      const page = await request(h.app).get('/docs');
+      expect(page.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+      expect(page.headers['x-content-type-options']).toBe('nosniff');
+    });
+
     it('an unknown file under /docs is the coded JSON 404, not a directory listing', async () => {
       const res = await request(h.app).get('/docs/no-such-file.js');
       expect(res.status).toBe(404);
