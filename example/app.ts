@@ -13,10 +13,9 @@ import type { DataSource } from 'typeorm';
 import { ExampleAuth } from './auth';
 import { AdminController } from './controllers/admin.controller';
 import { HealthController } from './controllers/health.controller';
-import { RegisterController } from './controllers/register.controller';
-import { UsersController } from './controllers/users.controller';
 import { demoPage } from './demo-page';
 import { RouteNotFoundError } from './errors';
+import { outboxMailer } from './mailer';
 import { mountDocs } from './openapi';
 import { User } from './user.entity';
 
@@ -56,16 +55,17 @@ export interface ExampleApp {
 export function createApp({ dataSource, options }: CreateAppOptions): ExampleApp {
   useContainer(Container);
   const userAuthentication = new ExampleAuth(dataSource.getRepository(User));
-  const auth = setupAuth({ dataSource, userAuthentication, options });
+  const auth = setupAuth({ dataSource, userAuthentication, options, mailer: outboxMailer() });
 
   const app = express();
   app.disable('x-powered-by');
   app.use(cookieParser());
   app.use(demoPage()); // GET /: the cookie-flow demo page
+  // The library's account controllers (register, verify, reset, /users/me, /users/:id) next to
+  // the example's own admin list and health check.
   const controllers = [
     AuthController,
-    RegisterController,
-    UsersController,
+    ...auth.accountControllers,
     AdminController,
     HealthController,
   ];

@@ -1,7 +1,12 @@
 import type { Repository } from 'typeorm';
-import { BaseUserAuthentication, type LoginCredentials } from 'routing-controllers-auth';
+import {
+  BaseUserAuthentication,
+  type LoginCredentials,
+  type NewUser,
+  type UserChanges,
+} from 'routing-controllers-auth';
 import { parseUserId } from './user-id';
-import type { User } from './user.entity';
+import { toPublicUser, type PublicUser, type User } from './user.entity';
 
 /** Emails are compared lower-cased and trimmed, at registration and at login alike. */
 export function normalizeEmail(email: string): string {
@@ -42,6 +47,43 @@ export class ExampleAuth extends BaseUserAuthentication<User> {
   /** The user's numeric id. */
   getUserId(user: User): number {
     return user.id;
+  }
+
+  /** The account flows' lookup: the row must carry exactly this address (see `authenticate`). */
+  override async findByEmail(email: string): Promise<User | null> {
+    const found = await this.users.findOneBy({ email });
+    return found?.email === email ? found : null;
+  }
+
+  /** Self-service sign-up: role `user`, active, not verified. The unique index decides a race. */
+  override async createUser({ email, passwordHash }: NewUser): Promise<User> {
+    const user = this.users.create({
+      email,
+      passwordHash,
+      roles: ['user'],
+      permissions: [],
+      isActive: true,
+      isVerified: false,
+    });
+    await this.users.insert(user);
+    return (await this.users.findOneBy({ id: user.id })) ?? user;
+  }
+
+  /** Applies the library's changes (address, hash, active, verified, roles). */
+  override async updateUser(user: User, changes: UserChanges): Promise<User> {
+    await this.users.update({ id: user.id }, changes);
+    Object.assign(user, changes);
+    return user;
+  }
+
+  /** Deletes the row (the library revoked the user's tokens first). */
+  override async deleteUser(user: User): Promise<void> {
+    await this.users.delete({ id: user.id });
+  }
+
+  /** Every field but the hash. */
+  override toPublicUser(user: User): PublicUser {
+    return toPublicUser(user);
   }
 
   /** Persists a hash upgraded to the configured bcrypt cost at login. */

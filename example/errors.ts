@@ -1,19 +1,5 @@
 import { AuthError } from 'routing-controllers-auth';
 
-/** 409 `email_taken`: registration with an email that already has an account. */
-export class EmailTakenError extends AuthError {
-  constructor() {
-    super(409, 'email_taken', 'An account with this email already exists.');
-  }
-}
-
-/** 400 `validation_failed`: a body that is not a JSON object (class-validator never saw it). */
-export class InvalidBodyError extends AuthError {
-  constructor() {
-    super(400, 'validation_failed', 'The request body must be a JSON object.');
-  }
-}
-
 /** 400 `invalid_user_id`: a user id in the path that is not a positive integer. */
 export class InvalidUserIdError extends AuthError {
   constructor() {

@@ -1,22 +1,21 @@
 import { appendFile } from 'node:fs/promises';
-
-/** One outgoing message. */
-export interface MailMessage {
-  /** Recipient address. */
-  to: string;
-  /** Subject line. */
-  subject: string;
-  /** Plain-text body. */
-  text: string;
-}
+import type { AccountMail, Mailer } from 'routing-controllers-auth';
 
 /**
- * Sends a message by appending it as one JSON line to the file named by `MAIL_OUTBOX`, or to
- * standard output when it is unset. A stand-in for SMTP; no flow uses it yet.
+ * The example's mailer: appends each message as one JSON line
+ * `{"to", "kind", "token", "userId", "sentAt"}` to the file named by `MAIL_OUTBOX`, or to
+ * standard output when it is unset. A stand-in for SMTP; the library calls it off the request
+ * path, so a slow or failing outbox never changes an HTTP answer.
  */
-export async function sendMail(message: MailMessage): Promise<void> {
-  const line = `${JSON.stringify({ ...message, sentAt: new Date().toISOString() })}\n`;
-  const outbox = process.env.MAIL_OUTBOX;
-  if (outbox) await appendFile(outbox, line, 'utf8');
-  else process.stdout.write(line);
+export function outboxMailer(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Mailer {
+  return {
+    async send(message: AccountMail): Promise<void> {
+      const line = `${JSON.stringify({ ...message, sentAt: new Date().toISOString() })}\n`;
+      const outbox = env.MAIL_OUTBOX;
+      if (outbox) await appendFile(outbox, line, 'utf8');
+      else process.stdout.write(line);
+    },
+  };
 }

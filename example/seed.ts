@@ -24,7 +24,7 @@ export const DEMO_USERS: readonly DemoUser[] = [
     email: 'admin@example.com',
     password: 'admin-password-1',
     roles: ['admin'],
-    permissions: ['users:read', 'users:delete'],
+    permissions: ['users:read', 'users:write', 'users:delete'],
     isActive: true,
   },
   {

@@ -10,6 +10,14 @@ const DATABASE_UNAVAILABLE = {
   message: 'The database is unavailable.',
 };
 const LOGGED = '[routing-controllers-auth] DatabaseUnavailableError: The database is unavailable.';
+/** The library's register route (the example mounts the ready-made account controllers). */
+const AUTH_UNAVAILABLE = {
+  name: 'AuthUnavailableError',
+  code: 'auth_unavailable',
+  message: 'Authentication is temporarily unavailable.',
+};
+const LOGGED_AUTH =
+  '[routing-controllers-auth] AuthUnavailableError: Authentication is temporarily unavailable.';
 
 /** Silences (and records) what the app logs while the database is away. */
 function quietConsole() {
@@ -48,7 +56,7 @@ describeEngines(
       else process.env.TEST_POSTGRES_URL = saved;
     });
 
-    it('POST /auth/register and GET /health answer 503 database_unavailable, then recover', async () => {
+    it('POST /auth/register (503 auth_unavailable) and GET /health (503 database_unavailable), then recover', async () => {
       const register = (email: string) =>
         request(h.app).post('/auth/register').send({ email, password: 'outage-password-1' });
       expect((await register('before@example.com')).status).toBe(201);
@@ -56,15 +64,16 @@ describeEngines(
       const quiet = quietConsole();
       try {
         await proxy.down();
-        for (const res of [
-          await register('during@example.com'),
-          await request(h.app).get('/health'),
-        ]) {
+        for (const [res, body] of [
+          [await register('during@example.com'), AUTH_UNAVAILABLE],
+          [await request(h.app).get('/health'), DATABASE_UNAVAILABLE],
+        ] as const) {
           expect(res.status).toBe(503);
-          expect(res.body).toEqual(DATABASE_UNAVAILABLE);
+          expect(res.body).toEqual(body);
           expect(res.text).not.toMatch(/ECONNREFUSED|ECONNRESET|postgres|SELECT|INSERT|at /);
         }
         expect(quiet.errors()).toContain(LOGGED);
+        expect(quiet.errors()).toContain(LOGGED_AUTH);
 
         await proxy.up();
         let status = 0;
@@ -85,7 +94,7 @@ describeEngines(
 );
 
 describe('example app: database outage on SQLite', () => {
-  it('a destroyed DataSource: register answers 503 database_unavailable, not 500', async () => {
+  it('a destroyed DataSource: register answers 503 auth_unavailable, not 500', async () => {
     const h = await startExample('sqlite');
     const quiet = quietConsole();
     try {
@@ -94,8 +103,8 @@ describe('example app: database outage on SQLite', () => {
         .post('/auth/register')
         .send({ email: 'late@example.com', password: 'late-password-1' });
       expect(res.status).toBe(503);
-      expect(res.body).toEqual(DATABASE_UNAVAILABLE);
-      expect(quiet.errors()).toEqual([LOGGED]);
+      expect(res.body).toEqual(AUTH_UNAVAILABLE);
+      expect(quiet.errors()).toEqual([LOGGED_AUTH]);
     } finally {
       quiet.restore();
       await stopExample(h);

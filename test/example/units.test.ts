@@ -6,7 +6,7 @@ import type { DataSource, Repository } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ExampleAuth } from '../../example/auth';
 import { connectionOptions, DEFAULT_SQLITE_FILE } from '../../example/database';
-import { sendMail } from '../../example/mailer';
+import { outboxMailer } from '../../example/mailer';
 import { DEMO_USERS, seedDemoUsers } from '../../example/seed';
 import { parseUserId } from '../../example/user-id';
 import { User } from '../../example/user.entity';
@@ -66,12 +66,25 @@ describe('example: mailer', () => {
     const outbox = join(dir, 'outbox.jsonl');
     vi.stubEnv('MAIL_OUTBOX', outbox);
     try {
-      await sendMail({ to: 'a@example.com', subject: 'one', text: 'first' });
-      await sendMail({ to: 'b@example.com', subject: 'two', text: 'second' });
+      const mailer = outboxMailer();
+      await mailer.send({ to: 'a@example.com', kind: 'verify', token: 't1', userId: '1' });
+      await mailer.send({ to: 'b@example.com', kind: 'reset', token: 't2', userId: '2' });
       const lines = (await readFile(outbox, 'utf8')).trimEnd().split('\n');
-      expect(lines.map((l) => JSON.parse(l) as unknown)).toMatchObject([
-        { to: 'a@example.com', subject: 'one', text: 'first' },
-        { to: 'b@example.com', subject: 'two', text: 'second' },
+      expect(lines.map((l) => JSON.parse(l) as unknown)).toEqual([
+        {
+          to: 'a@example.com',
+          kind: 'verify',
+          token: 't1',
+          userId: '1',
+          sentAt: expect.any(String) as string,
+        },
+        {
+          to: 'b@example.com',
+          kind: 'reset',
+          token: 't2',
+          userId: '2',
+          sentAt: expect.any(String) as string,
+        },
       ]);
     } finally {
       vi.unstubAllEnvs();
@@ -97,7 +110,7 @@ describeEngines('example: ExampleAuth and seeding', (engine) => {
     const admin = users.find((u) => u.email === 'admin@example.com');
     expect(admin).toMatchObject({
       roles: ['admin'],
-      permissions: ['users:read', 'users:delete'],
+      permissions: ['users:read', 'users:write', 'users:delete'],
       isActive: true,
     });
     expect(users.find((u) => u.email === 'inactive@example.com')?.isActive).toBe(false);

@@ -50,7 +50,8 @@ describeEngines(
         has: page.locator('.opblock-summary-path[data-path="/users/me"]'),
       });
       await me.waitFor();
-      expect(await page.locator('.opblock').count()).toBe(14);
+      // AuthController, the library account routes, admin and health: what the example mounts.
+      expect(await page.locator('.opblock').count()).toBe(24);
 
       await page.locator('.auth-wrapper button.authorize').click();
       const oauth = page.locator('.auth-container', { hasText: 'oauth2' });
