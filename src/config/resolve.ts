@@ -226,6 +226,7 @@ function throttle(get: Values): ResolvedThrottleOptions | null {
     perAccountAndIp: get('throttle.perAccountAndIp') as number,
     perAccount: get('throttle.perAccount') as number,
     perIp: get('throttle.perIp') as number,
+    trustedSeconds: get('throttle.trustedSeconds') as number,
     foldIdentifier: get('throttle.foldIdentifier') as (identifier: string) => string,
     maxMemoryEntries: get('throttle.maxMemoryEntries') as number,
     redis: get('throttle.redis'),

@@ -278,6 +278,12 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
     shown: '`100`',
   },
   {
+    key: 'throttle.trustedSeconds',
+    fallback: 2_592_000,
+    check: numberIn(0, 86_400 * 365, 'seconds', true),
+    shown: '`2592000` (30 days)',
+  },
+  {
     key: 'throttle.foldIdentifier',
     fallback: () => foldIdentifier,
     check: is.fold,

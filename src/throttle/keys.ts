@@ -44,8 +44,45 @@ export interface AttemptKeys {
 }
 
 /**
- * Fixed-size counter keys: the folded identifier is hashed (22 characters whatever was sent); an IP
- * is kept as is when it is an IP address (at most 45 characters), hashed otherwise.
+ * The name an IP is counted under. IPv4 is kept as is (an IPv4-mapped IPv6 address such as
+ * `::ffff:192.0.2.7` counts as `192.0.2.7`); IPv6 counts per /64 — one subscriber or host usually
+ * holds a whole /64, so counting single addresses would give it 2^64 fresh counters. Anything else
+ * (`unknown`, a proxy's odd header) is hashed to a fixed size.
+ */
+export function ipCounterKey(ip: string): string {
+  const version = isIP(ip);
+  if (version === 4) return ip;
+  if (version === 0) return `#${digest(ip)}`;
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped !== null) return mapped[1] as string;
+  return `${expandIpv6(ip).slice(0, 4).join(':')}::/64`;
+}
+
+/** The eight 16-bit groups of a valid IPv6 address, lower-case, without leading zeros. */
+function expandIpv6(ip: string): string[] {
+  const zone = ip.indexOf('%');
+  const bare = (zone === -1 ? ip : ip.slice(0, zone)).toLowerCase();
+  const [head, tail] = bare.split('::') as [string, string | undefined];
+  const groups = (text: string): string[] => {
+    if (text === '') return [];
+    const parts = text.split(':');
+    const last = parts[parts.length - 1] as string;
+    if (last.includes('.')) {
+      // An embedded IPv4 tail (e.g. 64:ff9b::192.0.2.1) is two groups.
+      const [a, b, c, d] = last.split('.').map(Number) as [number, number, number, number];
+      parts.splice(-1, 1, ((a << 8) | b).toString(16), ((c << 8) | d).toString(16));
+    }
+    return parts.map((g) => parseInt(g, 16).toString(16));
+  };
+  const start = groups(head);
+  if (tail === undefined) return start;
+  const end = groups(tail);
+  return [...start, ...Array<string>(8 - start.length - end.length).fill('0'), ...end];
+}
+
+/**
+ * Fixed-size counter keys: the folded identifier is hashed (22 characters whatever was sent); the
+ * IP is named by {@link ipCounterKey} (IPv6 per /64).
  */
 export function attemptKeys(
   identifier: string,
@@ -53,6 +90,6 @@ export function attemptKeys(
   fold: (identifier: string) => string,
 ): AttemptKeys {
   const account = digest(fold(identifier));
-  const ipKey = isIP(ip) === 0 ? `#${digest(ip)}` : ip;
+  const ipKey = ipCounterKey(ip);
   return { ip: ipKey, pair: `${account}|${ipKey}`, account };
 }

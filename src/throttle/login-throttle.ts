@@ -35,17 +35,20 @@ export interface ThrottleMemoryEntries {
   readonly pair: number;
   /** Per-identifier counter. */
   readonly account: number;
+  /** Remembered (identifier, IP) pairs (0 with `trustedSeconds: 0`). */
+  readonly known: number;
 }
 
 function isLimit(error: unknown): error is RateLimiterRes {
   return error instanceof RateLimiterRes;
 }
 
-/** The three operations the throttle needs from a counter store. */
+/** The four operations the throttle needs from a counter store. */
 interface Counter {
   consume(key: string): Promise<unknown>;
   reward(key: string): Promise<unknown>;
   delete(key: string): Promise<unknown>;
+  get(key: string): Promise<unknown>;
 }
 
 /**
@@ -72,6 +75,10 @@ class InsuredCounter implements Counter {
   delete(key: string): Promise<unknown> {
     return this.remote.delete(key).catch(() => this.fallback.delete(key));
   }
+
+  get(key: string): Promise<unknown> {
+    return this.remote.get(key).catch(() => this.fallback.get(key));
+  }
 }
 
 /**
@@ -87,6 +94,11 @@ class InsuredCounter implements Counter {
  * `perAccountAndIp` times a window. A success gives its points back and clears the
  * (identifier, IP) counter.
  *
+ * **Known pairs.** A success also remembers its (identifier, IP) pair for `trustedSeconds`. While an
+ * account is over `perAccount` — e.g. because many IPs guess at it to lock its owner out — a
+ * remembered pair is let through that limit (its own per-pair and per-IP limits still apply), so
+ * the owner still signs in from where they signed in before; only unknown places wait.
+ *
  * @example
  * ```ts
  * const user = await throttle.attempt(credentials.username, req.ip, () => checkCredentials());
@@ -95,6 +107,8 @@ class InsuredCounter implements Counter {
 export class LoginThrottle {
   private readonly limiters: Record<Scope, Counter>;
   private readonly memory: Record<Scope, BoundedMemoryLimiter>;
+  /** Remembered (identifier, IP) pairs, or `null` when `trustedSeconds` is 0. */
+  private readonly known: { store: Counter; memory: BoundedMemoryLimiter } | null;
 
   /** @param options - resolved throttling options. */
   constructor(readonly options: ResolvedThrottleOptions) {
@@ -103,20 +117,30 @@ export class LoginThrottle {
       pair: options.perAccountAndIp,
       account: options.perAccount,
     };
-    const make = (scope: Scope): BoundedMemoryLimiter =>
+    const make = (limit: number, duration: number): BoundedMemoryLimiter =>
       new BoundedMemoryLimiter({
-        points: points[scope],
-        duration: options.windowSeconds,
+        points: limit,
+        duration,
         maxEntries: options.maxMemoryEntries,
         now: options.now,
       });
-    this.memory = { ip: make('ip'), pair: make('pair'), account: make('account') };
-    const store = (scope: Scope): Counter => {
-      if (options.redis === undefined || options.redis === null) return this.memory[scope];
+    const window = options.windowSeconds;
+    this.memory = {
+      ip: make(points.ip, window),
+      pair: make(points.pair, window),
+      account: make(points.account, window),
+    };
+    const store = (
+      name: string,
+      memory: BoundedMemoryLimiter,
+      limit: number,
+      duration: number,
+    ): Counter => {
+      if (options.redis === undefined || options.redis === null) return memory;
       const redis = new RateLimiterRedis({
-        points: points[scope],
-        duration: options.windowSeconds,
-        keyPrefix: `${options.keyPrefix}:${scope}`,
+        points: limit,
+        duration,
+        keyPrefix: `${options.keyPrefix}:${name}`,
         storeClient: options.redis,
         useRedisPackage: options.useRedisPackage,
         // Not connected: answer from memory at once instead of queueing behind a reconnect.
@@ -124,9 +148,17 @@ export class LoginThrottle {
       });
       // Connected but silent (frozen, overloaded): answer from memory after a bounded wait.
       const remote = new RLWrapperTimeouts({ limiter: redis, timeoutMs: options.redisTimeoutMs });
-      return new InsuredCounter(remote, this.memory[scope]);
+      return new InsuredCounter(remote, memory);
     };
-    this.limiters = { ip: store('ip'), pair: store('pair'), account: store('account') };
+    const counter = (scope: Scope): Counter =>
+      store(scope, this.memory[scope], points[scope], window);
+    this.limiters = { ip: counter('ip'), pair: counter('pair'), account: counter('account') };
+    if (options.trustedSeconds === 0) {
+      this.known = null;
+    } else {
+      const memory = make(1, options.trustedSeconds);
+      this.known = { memory, store: store('known', memory, 1, options.trustedSeconds) };
+    }
   }
 
   /**
@@ -139,13 +171,19 @@ export class LoginThrottle {
     for (const scope of ORDER) {
       try {
         await this.limiters[scope].consume(keys[scope]);
+        taken.push(scope);
       } catch (error) {
-        // Over the limit: this point and the ones before it go back; nothing was checked.
-        await this.giveBack(keys, isLimit(error) ? [...taken, scope] : taken);
-        if (isLimit(error)) throw new TooManyRequestsError(error.msBeforeNext / 1000);
-        throw error;
+        if (!isLimit(error)) {
+          await this.giveBack(keys, taken);
+          throw error;
+        }
+        // Over the limit: this point goes back. A remembered pair passes the account's limit.
+        await this.limiters[scope].reward(keys[scope]);
+        if (scope === 'account' && (await this.isKnown(keys.pair))) continue;
+        // Refused: the points before it go back too; nothing was checked.
+        await this.giveBack(keys, taken);
+        throw new TooManyRequestsError(error.msBeforeNext / 1000);
       }
-      taken.push(scope);
     }
     let settled = false;
     const settle = (): void => {
@@ -156,19 +194,25 @@ export class LoginThrottle {
       succeeded: async () => {
         settle();
         await Promise.all([
-          this.limiters.ip.reward(keys.ip),
+          this.giveBack(
+            keys,
+            taken.filter((scope) => scope !== 'pair'),
+          ),
           this.limiters.pair.delete(keys.pair),
-          this.limiters.account.reward(keys.account),
+          this.remember(keys.pair),
         ]);
       },
       failed: settle,
       abandon: async () => {
         settle();
-        await this.giveBack(keys, ORDER);
+        await this.giveBack(keys, taken);
       },
       shed: async () => {
         settle();
-        await this.giveBack(keys, ['pair', 'account']);
+        await this.giveBack(
+          keys,
+          taken.filter((scope) => scope !== 'ip'),
+        );
       },
     };
   }
@@ -207,7 +251,24 @@ export class LoginThrottle {
       ip: this.memory.ip.size,
       pair: this.memory.pair.size,
       account: this.memory.account.size,
+      known: this.known?.memory.size ?? 0,
     };
+  }
+
+  /** Whether the pair signed in within `trustedSeconds`; an unanswering store says no. */
+  private async isKnown(pair: string): Promise<boolean> {
+    if (this.known === null) return false;
+    const held = await this.known.store.get(pair).catch(() => null);
+    return held !== null && held !== undefined;
+  }
+
+  /** Remembers the pair for `trustedSeconds` from now (a renewed window, not the first one). */
+  private async remember(pair: string): Promise<void> {
+    if (this.known === null) return;
+    await this.known.store.delete(pair);
+    await this.known.store.consume(pair).catch((error: unknown) => {
+      if (!isLimit(error)) throw error;
+    });
   }
 
   private async giveBack(keys: AttemptKeys, scopes: readonly Scope[]): Promise<void> {

@@ -16,11 +16,21 @@ export interface ThrottleOptions {
    * Only credential checks that ran and failed count (an IP already over one of its own limits
    * never reaches this counter), so one IP can charge it at most `perAccountAndIp` times a window.
    * Slows a distributed guess against one account; an attacker can use it to make the account
-   * wait out the rest of the window, never longer.
+   * wait out the rest of the window, never longer — and never from an (identifier, IP) pair that
+   * signed in within `trustedSeconds`.
    */
   perAccount?: number;
   /** Failed attempts allowed per client IP across all identifiers. Default `100`. */
   perIp?: number;
+  /**
+   * How long a successful login's (identifier, IP) pair is remembered, in seconds. Default
+   * `2592000` (30 days); `0` turns it off. While an account is over `perAccount`, a remembered
+   * pair is still let through (its per-pair and per-IP limits still apply): an attacker spreading
+   * failures over many IPs to lock the owner out locks out only places the owner has not signed in
+   * from. IPs are counted as the other counters count them (IPv6 per /64). Kept in the same store
+   * (memory, bounded by `maxMemoryEntries`, or Redis).
+   */
+  trustedSeconds?: number;
   /**
    * Maps a login identifier to the name its counters are kept under; spellings that fold alike
    * share counters. Default {@link foldIdentifier}: case folded, Unicode NFKD with combining
@@ -65,6 +75,8 @@ export interface ResolvedThrottleOptions {
   readonly perAccount: number;
   /** Failures allowed per IP. */
   readonly perIp: number;
+  /** Seconds a successful pair is remembered; 0 = off. */
+  readonly trustedSeconds: number;
   /** Identifier → counter name. */
   readonly foldIdentifier: (identifier: string) => string;
   /** Keys each in-memory counter holds at most. */

@@ -359,6 +359,7 @@ describe('a bounded in-memory store (pen test finding 3)', () => {
       ip: 1,
       pair: 100,
       account: 100,
+      known: 0,
     });
   });
 
@@ -370,19 +371,21 @@ describe('a bounded in-memory store (pen test finding 3)', () => {
       ip: 2,
       pair: 50,
       account: 50,
+      known: 0,
     });
     // Only one-failure keys were evicted: alice's three failures from 192.0.2.50 still count.
     expect(await failures(t, 'alice@example.com', 2, '192.0.2.50')).toEqual([401, 429]);
   });
 
-  it('a success keeps no key of its own, and clears its (identifier, IP) key', async () => {
+  it('a success keeps no counter key (only its remembered pair), and clears its (identifier, IP) key', async () => {
     const t = await app();
+    const entries = () => throttleOf(t.auth).memoryEntries();
     expect((await login(t, 'alice@example.com', PASSWORDS.alice)).status).toBe(200);
-    expect(throttleOf(t.auth as AuthSetup).memoryEntries()).toEqual({ ip: 0, pair: 0, account: 0 });
+    expect(entries()).toEqual({ ip: 0, pair: 0, account: 0, known: 1 });
     await failures(t, 'alice@example.com', 1);
-    expect(throttleOf(t.auth as AuthSetup).memoryEntries()).toEqual({ ip: 1, pair: 1, account: 1 });
+    expect(entries()).toEqual({ ip: 1, pair: 1, account: 1, known: 1 });
     expect((await login(t, 'alice@example.com', PASSWORDS.alice)).status).toBe(200);
-    expect(throttleOf(t.auth as AuthSetup).memoryEntries()).toEqual({ ip: 1, pair: 0, account: 1 });
+    expect(entries()).toEqual({ ip: 1, pair: 0, account: 1, known: 1 });
   });
 });
 
