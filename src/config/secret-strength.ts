@@ -1,4 +1,5 @@
 import { AuthConfigError } from '../errors/config-error';
+import { COMMON_WORDS } from './common-words';
 
 /**
  * The floors an HMAC secret must clear at setup, beyond its length (SECURITY.md 2: at least 32
@@ -42,7 +43,21 @@ const PLACEHOLDER_WORDS: readonly string[] = [
   'insecure',
 ];
 
-const WORD_BITS = Math.log2(PLACEHOLDER_WORDS.length) + 1; // which word, and its capitalization
+/** Every word the estimate knows: a placeholder or a common one (lengths 3 and up). */
+const WORDS: ReadonlySet<string> = new Set([...PLACEHOLDER_WORDS, ...COMMON_WORDS]);
+const LONGEST_WORD = Math.max(...[...WORDS].map((w) => w.length));
+const WORD_BITS = Math.log2(WORDS.size) + 1; // which word, and its capitalization
+/** Bytes people put between words; one right after a word costs only whether it is there. */
+const SEPARATORS = ' -_.,:;/+!?';
+const SEPARATOR_BITS = 1;
+/**
+ * A word-shaped token between separators (or the ends): lower case or capitalized letters with a
+ * vowel. In typed text its next word is worth about this many bits (natural language runs near
+ * 1–2 bits a letter), whether or not the word is one of {@link WORDS}.
+ */
+const TYPED_WORD_BITS = 6;
+const TYPED_WORD = /^[A-Za-z][a-z]{0,19}/;
+const VOWEL = /[aeiouy]/i;
 const MIN_MATCH = 3;
 const MAX_STEP = 2; // runs such as "aaa", "abc", "9753"
 
@@ -88,13 +103,23 @@ function repeatLength(bytes: Uint8Array, i: number): number {
   return best;
 }
 
-/** Length of the longest placeholder word at `i` of the lower-cased text. */
+/** Length of the longest known word (placeholder or common) at `i` of the lower-cased text. */
 function wordLength(lower: string, i: number): number {
-  let best = 0;
-  for (const word of PLACEHOLDER_WORDS) {
-    if (word.length > best && lower.startsWith(word, i)) best = word.length;
+  for (let length = Math.min(LONGEST_WORD, lower.length - i); length >= MIN_MATCH; length--) {
+    if (WORDS.has(lower.slice(i, i + length))) return length;
   }
-  return best;
+  return 0;
+}
+
+/** Length of the word-shaped token at `i` when it stands between separators or ends, else 0. */
+function typedWordLength(text: string, i: number): number {
+  if (i > 0 && !SEPARATORS.includes(text.charAt(i - 1))) return 0;
+  const match = TYPED_WORD.exec(text.slice(i, i + 21));
+  if (match === null) return 0;
+  const word = match[0];
+  const next = text.charAt(i + word.length);
+  if (next !== '' && !SEPARATORS.includes(next)) return 0;
+  return VOWEL.test(word) ? word.length : 0;
 }
 
 /** One byte per character, lower-cased, so indices match the bytes. */
@@ -105,7 +130,10 @@ function lowerText(bytes: Uint8Array): string {
 /**
  * A conservative estimate of a secret's entropy in bits, in the spirit of zxcvbn: reading left to
  * right, the longest of a run (`aaaa`, `abcd`, `2468`), a copy of earlier bytes, or a placeholder
- * word, when at least 3 bytes long, costs a few bits (what it is, where, how long); any other byte
+ * or common English word, when at least 3 bytes long, costs a few bits (what it is, where, how
+ * long; a word, which of the few hundred known ones; a word-shaped token between spaces or
+ * dashes, about 6 bits, as words of typed text are; a separator right after a word, 1 bit), so a
+ * typed phrase scores what its words are worth; any other byte
  * costs log2 of the alphabet the secret draws from (26 per letter case, 10 digits, 33 ASCII
  * symbols, or 256 as soon as one byte is outside printable ASCII). A random 32-byte secret scores
  * about 256; 48 random bytes in base64url about 380.
@@ -113,12 +141,28 @@ function lowerText(bytes: Uint8Array): string {
 export function estimateSecretBits(bytes: Uint8Array): number {
   const literal = Math.log2(cardinality(bytes));
   const lower = lowerText(bytes);
+  const text = Buffer.from(bytes).toString('latin1');
   let bits = 0;
+  let afterWord = false;
   for (let i = 0; i < bytes.length;) {
+    if (afterWord && SEPARATORS.includes(lower.charAt(i))) {
+      bits += SEPARATOR_BITS;
+      afterWord = false;
+      i += 1;
+      continue;
+    }
+    const typed = typedWordLength(text, i);
+    if (typed > 0 && typed >= wordLength(lower, i)) {
+      bits += Math.min(TYPED_WORD_BITS, typed * 4);
+      afterWord = true;
+      i += typed;
+      continue;
+    }
     const run = runLength(bytes, i);
     const copy = repeatLength(bytes, i);
     const word = wordLength(lower, i);
     const longest = Math.max(run, copy, word);
+    afterWord = longest >= MIN_MATCH && longest === word;
     if (longest < MIN_MATCH) {
       bits += literal;
       i += 1;
@@ -194,7 +238,7 @@ export function checkSecretStrength(key: string, bytes: Uint8Array): void {
   if (bits < SECRET_FLOORS.entropyBits) {
     refuse(
       `is guessable: about ${String(Math.floor(bits))} bits of entropy estimated (runs, repeats ` +
-        `and placeholder words count little), at least ${String(SECRET_FLOORS.entropyBits)} required`,
+        `and words count little), at least ${String(SECRET_FLOORS.entropyBits)} required`,
     );
   }
 }

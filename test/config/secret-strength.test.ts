@@ -43,14 +43,32 @@ describe('HMAC secret strength (SECURITY.md 2: at least 32 random bytes)', () =>
     [
       'the alphabet then digits',
       'abcdefghijklmnopqrstuvwxyz012345',
-      'is guessable: about 22 bits of entropy estimated (runs, repeats and placeholder words ' +
-        'count little), at least 128 required',
+      'is guessable: about 22 bits of entropy estimated (runs, repeats and words count ' +
+        'little), at least 128 required',
     ],
     [
       'the previous test secret (words, runs, a repeat)',
       'test-secret-0123456789abcdef-0123456789abcdef-xyz',
-      'is guessable: about 65 bits of entropy estimated (runs, repeats and placeholder words ' +
-        'count little), at least 128 required',
+      'is guessable: about 51 bits of entropy estimated (runs, repeats and words count ' +
+        'little), at least 128 required',
+    ],
+    [
+      'a typed sentence (pen test II: typed phrases passed)',
+      'Every morning I walk my dog to the green park by the river!',
+      'is guessable: about 89 bits of entropy estimated (runs, repeats and words count ' +
+        'little), at least 128 required',
+    ],
+    [
+      'common words run together',
+      'correcthorsebatterystaplewelcomehomesunshine',
+      'is guessable: about 66 bits of entropy estimated (runs, repeats and words count ' +
+        'little), at least 128 required',
+    ],
+    [
+      'a dashed phrase',
+      'the-quick-brown-fox-jumps-over-the-lazy-dog-again',
+      'is guessable: about 69 bits of entropy estimated (runs, repeats and words count ' +
+        'little), at least 128 required',
     ],
     [
       'a KeyObject of one byte value',
@@ -60,8 +78,8 @@ describe('HMAC secret strength (SECURITY.md 2: at least 32 random bytes)', () =>
     [
       'a KeyObject of counting bytes',
       createSecretKey(Buffer.from(Array.from({ length: 32 }, (_, i) => i))),
-      'is guessable: about 15 bits of entropy estimated (runs, repeats and placeholder words ' +
-        'count little), at least 128 required',
+      'is guessable: about 15 bits of entropy estimated (runs, repeats and words count ' +
+        'little), at least 128 required',
     ],
   ])('refuses %s at setup, naming the key and the fix', (_label, value, problem) => {
     const error = configError(() => resolveAuthConfig({ secretKey: value }, {}));
@@ -89,8 +107,8 @@ describe('HMAC secret strength (SECURITY.md 2: at least 32 random bytes)', () =>
     );
     expect(error.message).toBe(
       secret(
-        'is guessable: about 22 bits of entropy estimated (runs, repeats and placeholder words ' +
-          'count little), at least 128 required',
+        'is guessable: about 22 bits of entropy estimated (runs, repeats and words count ' +
+          'little), at least 128 required',
       ),
     );
   });
@@ -117,8 +135,8 @@ describe('HMAC secret strength (SECURITY.md 2: at least 32 random bytes)', () =>
       refusal(
         'refreshSecretKey',
         'AUTH_REFRESH_SECRET_KEY',
-        'is guessable: about 81 bits of entropy estimated (runs, repeats and placeholder words ' +
-          'count little), at least 128 required',
+        'is guessable: about 32 bits of entropy estimated (runs, repeats and words count ' +
+          'little), at least 128 required',
       ),
     );
   });
