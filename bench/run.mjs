@@ -100,6 +100,10 @@ async function main() {
       BENCH_SECRET: secret,
       BENCH_USERS: String(options.users),
       BENCH_BCRYPT_COST: String(options.bcryptCost),
+      // The validation cache (when a variant turns it on) on a channel of this run's own, so
+      // that parallel runs on one database or Redis do not hear each other's revocations.
+      AUTH_VALIDATION_CACHE_CHANNEL: runId,
+      BENCH_REDIS_URL: options.redisUrl,
       ...extra,
     }),
   };

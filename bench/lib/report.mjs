@@ -96,12 +96,13 @@ function throughputSection(results, options) {
         'DB',
         ...WINDOW_COLUMNS,
         'queries/req (store)',
+        'cache hit rate',
         'server CPU µs/req',
         '× baseline req/s, same DB',
         '× baseline CPU/req',
         'per round (req/s)',
       ],
-      ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+      ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
       options.variants.map((id) => {
         const v = VARIANTS[id];
         const s = t[id];
@@ -111,6 +112,7 @@ function throughputSection(results, options) {
           DB_LABEL[v.db],
           ...windowCells(s),
           `${fmt(s.queriesPerRequest, 2)} (${fmt(s.storeQueriesPerRequest, 2)})`,
+          s.cache ? `${fmt(s.cache.hitRate * 100, 1)} %` : '—',
           fmt(s.cpuMicrosPerRequest),
           fmtRatio(ratio(t, id, base)),
           fmtRatio(ratio(t, id, base, 'cpuMicrosPerRequest')),
@@ -120,7 +122,8 @@ function throughputSection(results, options) {
     ),
     '',
     '`none` runs on SQLite (the same file as the SQLite baseline); each ratio is against passport-jwt on the same database engine. ' +
-      '"server CPU µs/req" is the server process\'s own user+system CPU time over the measured window divided by its responses: unlike requests/s it hardly moves when other processes load the machine (it excludes the database server\'s CPU).',
+      '"server CPU µs/req" is the server process\'s own user+system CPU time over the measured window divided by its responses: unlike requests/s it hardly moves when other processes load the machine (it excludes the database server\'s CPU). ' +
+      "\"cache hit rate\" (validation cache variants): hits / (hits + misses) over the measured window, by the cache's own counters (`auth.status().validationCache`), median over the rounds. Before its warm-up, a cache variant's server waits until its channel listens and serves each token once (a token's first use is a miss by design; autocannon's connections walk the tokens in step, so a short warm-up may not reach them all).",
     '',
   ];
 }
@@ -311,6 +314,9 @@ export function report(results, options, machine, wallSeconds) {
   );
   lines.push(
     `- **Options:** ${options.duration} s measured after ${options.warmup} s warm-up, ${options.connections} connections, ${options.rounds} interleaved round(s), median reported; ${options.users} users each with a token, rotated by the load; bcrypt cost ${options.bcryptCost}; HS256 with a \`createSecretKey\` KeyObject for both passport-jwt and the library; pools at driver defaults (pg 10, mysql2 10); SQLite file via better-sqlite3`,
+  );
+  lines.push(
+    `- **Validation cache:** the \`-cache\` variants run the library server with \`AUTH_VALIDATION_CACHE=on\` (size ${process.env.AUTH_VALIDATION_CACHE_SIZE ?? 10000}, max age ${process.env.AUTH_VALIDATION_CACHE_MAX_AGE_SECONDS ?? 30} s) on a channel of the run's own; its invalidation channel: LISTEN/NOTIFY on PostgreSQL, the in-process bus on SQLite, Redis pub/sub (ioredis on ${options.redisUrl.replace(/\/\/[^@/]*@/, '//')}) on MariaDB and in the variants marked Redis.`,
   );
   lines.push(
     `- **Latency:** p50 / p99 from each 2xx response's own time (float ms). **Errors:** connection errors + timeouts + non-2xx.`,
