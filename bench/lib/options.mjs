@@ -44,7 +44,7 @@ export const BASELINE_OF = {
   mariadb: 'passport-jwt-mariadb',
 };
 export const DB_LABEL = { sqlite: 'SQLite', postgres: 'PostgreSQL', mariadb: 'MariaDB' };
-export const SECTIONS = ['throughput', 'storm', 'growth', 'example', 'anatomy'];
+export const SECTIONS = ['throughput', 'storm', 'growth', 'example', 'anatomy', 'revocation'];
 
 const HELP = `npm run bench -- [options]
   --quick                 smoke run (a few minutes with the builds): 1 round, 0.5+1.5 s windows, growth
@@ -66,6 +66,8 @@ const HELP = `npm run bench -- [options]
                           connection counts of the example section (default 10,50)
   --anatomy-connections <n>
                           connections of the anatomy section (default 50)
+  --revocation-trials <n> revocation section: logout-then-poll trials per channel, spread over the
+                          rounds (default 100; quick 50)
   --redis-url <url>       Redis of the validation cache's Redis channel (default REDIS_URL or
                           redis://127.0.0.1:6379); every run uses a channel of its own
   --no-example-build      example section: use build/example as it is (default: npm run build:example)
@@ -91,6 +93,7 @@ export function parseOptions(argv, env = process.env) {
       'growth-sizes': { type: 'string' },
       'example-connections': { type: 'string' },
       'anatomy-connections': { type: 'string' },
+      'revocation-trials': { type: 'string' },
       'redis-url': { type: 'string' },
       'no-example-build': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
@@ -149,6 +152,7 @@ export function parseOptions(argv, env = process.env) {
     growthSizes: counts('growth-sizes', quick ? ['1000', '10000'] : ['10000', '100000', '1000000']),
     exampleConnections: counts('example-connections', ['10', '50']),
     anatomyConnections: Math.round(num('anatomy-connections', 50, 1)),
+    revocationTrials: Math.round(num('revocation-trials', quick ? 50 : 100, 1)),
     redisUrl: values['redis-url'] ?? (env.REDIS_URL || 'redis://127.0.0.1:6379'),
     exampleBuild: !values['no-example-build'],
     cpuProf: values['cpu-prof'],
