@@ -125,7 +125,7 @@ function throughputSection(results, options) {
           DB_LABEL[v.db],
           ...windowCells(s),
           `${fmt(s.queriesPerRequest, 2)} (${fmt(s.storeQueriesPerRequest, 2)})`,
-          s.cache ? `${fmt(s.cache.hitRate * 100, 1)} %` : '—',
+          Number.isFinite(s.cache?.hitRate) ? `${fmt(s.cache.hitRate * 100, 1)} %` : '—',
           fmt(s.cpuMicrosPerRequest),
           fmtRatio(ratio(t, id, base)),
           fmtRatio(ratio(t, id, base, 'cpuMicrosPerRequest')),
