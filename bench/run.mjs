@@ -16,6 +16,8 @@
  *               the stripped library server at the same counts
  *   anatomy     what the example's path and the connection count add over the stripped server,
  *               one change at a time, with the pg pool's queueing counted
+ *   revocation  with the validation cache on: a logout on server A until server B refuses the
+ *               token (PostgreSQL NOTIFY, Redis pub/sub), two servers on one database
  *
  * Modules (bench/lib): options, util, processes (servers, example, fixtures), load (autocannon,
  * paced, measure), rounds (the one rounds-and-summary loop), sections/*, report.
@@ -36,11 +38,12 @@ import { gitCommit, machineInfo, report, targets, writeFiles } from './lib/repor
 import { anatomy } from './lib/sections/anatomy.mjs';
 import { example } from './lib/sections/example.mjs';
 import { growth } from './lib/sections/growth.mjs';
+import { REVOCATION_CHANNELS, revocation } from './lib/sections/revocation.mjs';
 import { storm } from './lib/sections/storm.mjs';
 import { throughput } from './lib/sections/throughput.mjs';
 import { log, ROOT } from './lib/util.mjs';
 
-const RUNNERS = { throughput, storm, growth, example, anatomy };
+const RUNNERS = { throughput, storm, growth, example, anatomy, revocation };
 
 /** The engines the chosen sections read: each gets its schema / database / file up front. */
 function enginesOf(options) {
@@ -50,6 +53,8 @@ function enginesOf(options) {
   if (options.sections.includes('storm')) engines.add('sqlite');
   if (options.sections.includes('example') || options.sections.includes('anatomy'))
     engines.add('postgres');
+  if (options.sections.includes('revocation'))
+    for (const { db } of Object.values(REVOCATION_CHANNELS)) engines.add(db);
   return engines;
 }
 
@@ -100,6 +105,10 @@ async function main() {
       BENCH_SECRET: secret,
       BENCH_USERS: String(options.users),
       BENCH_BCRYPT_COST: String(options.bcryptCost),
+      // The validation cache (when a variant turns it on) on a channel of this run's own, so
+      // that parallel runs on one database or Redis do not hear each other's revocations.
+      AUTH_VALIDATION_CACHE_CHANNEL: runId,
+      BENCH_REDIS_URL: options.redisUrl,
       ...extra,
     }),
   };

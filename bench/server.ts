@@ -15,6 +15,9 @@
  *   postgres schema / mariadb database made by `fixtures.js create`.
  * - `BENCH_SECRET`: the HS256 secret (both variants get it as a `createSecretKey` KeyObject).
  * - `BENCH_USERS`: how many seeded users get a token; `BENCH_BCRYPT_COST`: the library's cost.
+ * - Validation cache (library): `AUTH_VALIDATION_CACHE=on` turns it on (the library reads it, with
+ *   `AUTH_VALIDATION_CACHE_CHANNEL`, the driver's per-run channel); `BENCH_CACHE_REDIS=1` gives it
+ *   an ioredis client on `BENCH_REDIS_URL` (Redis pub/sub: required on MariaDB).
  *
  * Every variant serves `GET /users/me` from a routing-controllers `@JsonController('/users')`
  * whose only difference is how the user arrives, and all of them load the example's `User` with
@@ -22,8 +25,9 @@
  *
  * IPC: sends `{ type: 'ready', port, tokens, login, library }` once listening (`library`: the
  * library's resolved bcrypt cost and password concurrency); answers `{ type: 'stats' }`
- * with the query counts (running totals), the process's CPU time, the pool probe's counts and
- * the event-loop delay since the previous `stats`; `{ type: 'profile-start' }` /
+ * with the query counts (running totals), the process's CPU time, the pool probe's counts,
+ * the event-loop delay since the previous `stats` and the validation cache's counters
+ * (`auth.status().validationCache`: channel, listening, hits, misses; `null` when off); `{ type: 'profile-start' }` /
  * `{ type: 'profile-stop', file }` record a V8 CPU profile of one window (`--cpu-prof` of the
  * driver); on `{ type: 'stop' }`, SIGTERM, SIGINT or a lost parent it stops accepting, lets the
  * requests in flight finish (bounded), and only then closes the DataSource and exits.
@@ -36,6 +40,7 @@ import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import cookieParser from 'cookie-parser';
 import express, { type Express, type Request, type RequestHandler } from 'express';
+import Redis from 'ioredis';
 import jwt from 'jsonwebtoken';
 import { Passport } from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy, type VerifiedCallback } from 'passport-jwt';
@@ -49,7 +54,13 @@ import {
   useExpressServer,
   type RoutingControllersOptions,
 } from 'routing-controllers';
-import { AuthController, CurrentUser, setupAuth } from 'routing-controllers-auth';
+import {
+  AuthController,
+  CurrentUser,
+  setupAuth,
+  type AuthOptions,
+  type ValidationCacheStats,
+} from 'routing-controllers-auth';
 import { Container, Service } from 'typedi';
 import type { DataSource, Repository } from 'typeorm';
 import { createApp } from '../example/app';
@@ -146,6 +157,28 @@ function libraryController() {
   return UsersController;
 }
 
+/**
+ * The validation cache's Redis client, set up as the example sets up its own (commands fail at
+ * once while Redis is away instead of queueing; one log line per outage).
+ */
+function cacheRedis(url: string): Redis {
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    commandTimeout: 1_000,
+  });
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (!down) console.error(`[bench server] Redis unavailable: ${error.message}`);
+    down = true;
+  });
+  redis.on('ready', () => {
+    down = false;
+  });
+  return redis;
+}
+
 // ---- wiring -----------------------------------------------------------------------------------
 
 interface Built {
@@ -156,6 +189,10 @@ interface Built {
   tokenCount?: number;
   /** What the library resolved (env `AUTH_*` included), for the report. */
   library?: { bcryptCost: number; passwordConcurrency: number };
+  /** The library's validation cache counters (`null` when the cache is off). */
+  cache?: () => ValidationCacheStats | null;
+  /** Releases what the setup holds besides the DataSource (the cache's channel, Redis). */
+  close?: () => Promise<void>;
 }
 
 const flag = (name: string): boolean => process.env[name] === '1';
@@ -218,11 +255,10 @@ function build(variant: Variant, ds: DataSource, key: KeyObject, bcryptCost: num
     const { app } = createApp({ dataSource: ds, options: { secretKey: key, bcryptCost } });
     return { app, issue: (_sub, port) => login(port), tokenCount: 1 };
   }
-  const auth = setupAuth({
-    dataSource: ds,
-    userAuthentication: new ExampleAuth(users),
-    options: { secretKey: key, bcryptCost },
-  });
+  const redis = flag('BENCH_CACHE_REDIS') ? cacheRedis(env('BENCH_REDIS_URL')) : undefined;
+  const options: AuthOptions = { secretKey: key, bcryptCost };
+  if (redis !== undefined) options.validationCache = { redis };
+  const auth = setupAuth({ dataSource: ds, userAuthentication: new ExampleAuth(users), options });
   return {
     app: expressApp({
       ...auth.serverOptions,
@@ -232,6 +268,11 @@ function build(variant: Variant, ds: DataSource, key: KeyObject, bcryptCost: num
     library: {
       bcryptCost: auth.config.bcryptCost,
       passwordConcurrency: auth.config.passwordConcurrency,
+    },
+    cache: () => auth.status().validationCache,
+    close: async () => {
+      await auth.close();
+      await redis?.quit();
     },
     issue: async (sub) =>
       (await auth.tokens.createTokenPair(sub, { userAgent: 'bench', ip: '127.0.0.1' })).accessToken,
@@ -286,7 +327,12 @@ function databaseBusy(ds: DataSource): boolean {
  * sockets, but the requests they carried still wait on the database: ending the pool under them
  * fails them with "Connection terminated" (a logged 503 nobody receives).
  */
-function stopper(server: Server, ds: DataSource, graceMs: number): (code: number) => void {
+function stopper(
+  server: Server,
+  ds: DataSource,
+  graceMs: number,
+  close?: () => Promise<void>,
+): (code: number) => void {
   let inFlight = 0;
   server.on('request', (_req, res: ServerResponse) => {
     inFlight++;
@@ -309,9 +355,10 @@ function stopper(server: Server, ds: DataSource, graceMs: number): (code: number
     server.close();
     server.closeIdleConnections();
     void settled()
-      .then(() => {
+      .then(async () => {
         server.closeAllConnections();
-        return ds.destroy();
+        await close?.();
+        await ds.destroy();
       })
       .finally(() => process.exit(code));
   };
@@ -334,7 +381,7 @@ async function main(): Promise<void> {
   await ds.initialize();
   const pool: PoolProbe | undefined = flag('BENCH_POOL_PROBE') ? probePool(ds) : undefined;
 
-  const { app, issue, library, tokenCount } = build(variant, ds, key, bcryptCost);
+  const { app, issue, library, tokenCount, cache, close } = build(variant, ds, key, bcryptCost);
   const server: Server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -350,7 +397,7 @@ async function main(): Promise<void> {
   const queries = queryTotals(counter);
   queries(); // the setup's statements are not the load's
 
-  const stop = stopper(server, ds, 5000);
+  const stop = stopper(server, ds, 5000, close);
   process.on('SIGTERM', () => {
     stop(0);
   });
@@ -393,6 +440,7 @@ async function main(): Promise<void> {
           meanMs: Math.max(0, loop.mean / 1e6 - LOOP_RESOLUTION_MS),
           p99Ms: Math.max(0, loop.percentile(99) / 1e6 - LOOP_RESOLUTION_MS),
         },
+        cache: cache?.() ?? null,
       });
       loop.reset();
     } else if (message.type === 'stop') {

@@ -138,8 +138,8 @@ export async function paced({ port, requests, duration, rate }) {
 }
 
 /**
- * Warm-up, then one measured window with the server's counters (queries, CPU time, pool probe)
- * read around it. `connections` defaults to the options'; `maxTokens` limits the load to the
+ * Warm-up, then one measured window with the server's counters (queries, CPU time, pool probe,
+ * validation cache hits) read around it. `connections` defaults to the options'; `maxTokens` limits the load to the
  * server's first tokens (default: all of them, one per seeded user).
  * With --cpu-prof, a bench server records a CPU profile of the measured window only, written to
  * bench/profiles/<name>-n<responses>.cpuprofile (the response count gives per-request costs);
@@ -196,6 +196,13 @@ export async function measure(server, options, { rate, name, connections, maxTok
             (after.pool.size * result.seconds * 1e6),
         }
       : null;
+  // The validation cache over the window, by its own counters (which, unlike the responses
+  // counted here, include requests still in flight at the window's edges).
+  const hits = after.cache && before.cache ? after.cache.hits - before.cache.hits : NaN;
+  const misses = after.cache && before.cache ? after.cache.misses - before.cache.misses : NaN;
+  const cache = Number.isFinite(hits)
+    ? { hitRate: hits + misses > 0 ? hits / (hits + misses) : NaN, hits, misses }
+    : undefined;
   return {
     ...result,
     queriesPerRequest: per('total'),
@@ -203,5 +210,6 @@ export async function measure(server, options, { rate, name, connections, maxTok
     cpuMicrosPerRequest: per('cpuMicros'),
     pool,
     ...(after.loopDelay && { loopDelay: after.loopDelay }),
+    ...(cache && { cache }),
   };
 }

@@ -23,8 +23,20 @@ export const VARIANTS = {
     label: 'routing-controllers-auth, validation cache (LISTEN/NOTIFY)',
     env: { AUTH_VALIDATION_CACHE: 'on' },
   },
+  'library-pg-redis-cache': {
+    auth: 'library',
+    db: 'postgres',
+    label: 'routing-controllers-auth, validation cache (Redis pub/sub)',
+    env: { AUTH_VALIDATION_CACHE: 'on', BENCH_CACHE_REDIS: '1' },
+  },
   'passport-jwt-mariadb': { auth: 'passport', db: 'mariadb', label: 'passport-jwt (baseline)' },
   'library-mariadb': { auth: 'library', db: 'mariadb', label: 'routing-controllers-auth' },
+  'library-mariadb-cache': {
+    auth: 'library',
+    db: 'mariadb',
+    label: 'routing-controllers-auth, validation cache (Redis pub/sub)',
+    env: { AUTH_VALIDATION_CACHE: 'on', BENCH_CACHE_REDIS: '1' },
+  },
 };
 export const BASELINE_OF = {
   sqlite: 'passport-jwt',
@@ -32,7 +44,7 @@ export const BASELINE_OF = {
   mariadb: 'passport-jwt-mariadb',
 };
 export const DB_LABEL = { sqlite: 'SQLite', postgres: 'PostgreSQL', mariadb: 'MariaDB' };
-export const SECTIONS = ['throughput', 'storm', 'growth', 'example', 'anatomy'];
+export const SECTIONS = ['throughput', 'storm', 'growth', 'example', 'anatomy', 'revocation'];
 
 const HELP = `npm run bench -- [options]
   --quick                 smoke run (a few minutes with the builds): 1 round, 0.5+1.5 s windows, growth
@@ -54,6 +66,10 @@ const HELP = `npm run bench -- [options]
                           connection counts of the example section (default 10,50)
   --anatomy-connections <n>
                           connections of the anatomy section (default 50)
+  --revocation-trials <n> revocation section: logout-then-poll trials per channel, spread over the
+                          rounds (default 100; quick 50)
+  --redis-url <url>       Redis of the validation cache's Redis channel (default REDIS_URL or
+                          redis://127.0.0.1:6379); every run uses a channel of its own
   --no-example-build      example section: use build/example as it is (default: npm run build:example)
   --cpu-prof              CPU-profile each measured window (bench/profiles/*.cpuprofile, git-ignored);
                           the example process itself gets node --cpu-prof (whole process life)
@@ -77,6 +93,8 @@ export function parseOptions(argv, env = process.env) {
       'growth-sizes': { type: 'string' },
       'example-connections': { type: 'string' },
       'anatomy-connections': { type: 'string' },
+      'revocation-trials': { type: 'string' },
+      'redis-url': { type: 'string' },
       'no-example-build': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
       write: { type: 'boolean' },
@@ -134,6 +152,8 @@ export function parseOptions(argv, env = process.env) {
     growthSizes: counts('growth-sizes', quick ? ['1000', '10000'] : ['10000', '100000', '1000000']),
     exampleConnections: counts('example-connections', ['10', '50']),
     anatomyConnections: Math.round(num('anatomy-connections', 50, 1)),
+    revocationTrials: Math.round(num('revocation-trials', quick ? 50 : 100, 1)),
+    redisUrl: values['redis-url'] ?? (env.REDIS_URL || 'redis://127.0.0.1:6379'),
     exampleBuild: !values['no-example-build'],
     cpuProf: values['cpu-prof'],
     write: values['no-write'] ? false : (values.write ?? !quick),

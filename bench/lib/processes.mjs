@@ -312,3 +312,32 @@ export async function waitUntilAnswering(server) {
   }
   throw new Error(`server on port ${server.port} does not answer GET /users/me: ${last}`);
 }
+
+/**
+ * Bounded wait (`ms`) until a bench server's validation cache listens on its channel (the cache
+ * answers nothing before). Resolves with the cache's counters then (`listening` still false if
+ * it timed out), or `null` at once for a server without the cache.
+ */
+export async function waitUntilCacheListening(server, ms = 10_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const { cache } = await server.stats();
+    if (!cache || cache.listening || Date.now() >= deadline) return cache ?? null;
+    await sleep(50);
+  }
+}
+
+/**
+ * GET /users/me once with each of the server's tokens, one after the other: every token has been
+ * seen once (for the validation cache, its first use is a miss by design). autocannon's
+ * connections walk the token list in step, so a short warm-up at a low rate may not reach them all.
+ */
+export async function touchEveryToken(server) {
+  for (const token of server.tokens) {
+    const res = await fetch(`http://127.0.0.1:${server.port}/users/me`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(10_000),
+    });
+    await res.arrayBuffer();
+  }
+}

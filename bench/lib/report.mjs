@@ -6,6 +6,7 @@ import path from 'node:path';
 import { BASELINE_OF, DB_LABEL, VARIANTS } from './options.mjs';
 import { ratio } from './rounds.mjs';
 import { EXAMPLE_KINDS } from './sections/example.mjs';
+import { REVOCATION_CHANNELS, REVOCATION_DEADLINE_MS } from './sections/revocation.mjs';
 import { fmt, fmtRatio, log, ROOT } from './util.mjs';
 
 export const ANALYSIS_MARKER = '<!-- analysis: kept across runs -->';
@@ -15,10 +16,11 @@ export function targets(results, options) {
   const t = results.throughput?.summary;
   const throughputRatio = (id, db) =>
     ratio(t, id, t?.[BASELINE_OF[db]] ? BASELINE_OF[db] : 'passport-jwt');
-  const check = (name, value, goal, ok, note = '') =>
+  const check = (name, value, goal, ok, note = '', unit = '×') =>
     out.push({
       name,
       value,
+      unit,
       goal,
       result: !Number.isFinite(value) ? 'not run' : ok ? (ok(value) ? 'PASS' : 'MISS') : 'reported',
       note,
@@ -71,6 +73,17 @@ export function targets(results, options) {
       'PostgreSQL, as users run it',
     );
   }
+  const r = results.revocation?.summary;
+  for (const [id, c] of Object.entries(REVOCATION_CHANNELS)) {
+    check(
+      `revocation latency, max over the trials: ${c.label}`,
+      r?.[id]?.max ?? NaN,
+      '< 100 ms',
+      (v) => v < 100,
+      r?.[id] ? `${r[id].trials} trials, p99 ${fmt(r[id].p99, 1)} ms` : '',
+      'ms',
+    );
+  }
   return out;
 }
 
@@ -96,12 +109,13 @@ function throughputSection(results, options) {
         'DB',
         ...WINDOW_COLUMNS,
         'queries/req (store)',
+        'cache hit rate',
         'server CPU µs/req',
         '× baseline req/s, same DB',
         '× baseline CPU/req',
         'per round (req/s)',
       ],
-      ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+      ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
       options.variants.map((id) => {
         const v = VARIANTS[id];
         const s = t[id];
@@ -111,6 +125,7 @@ function throughputSection(results, options) {
           DB_LABEL[v.db],
           ...windowCells(s),
           `${fmt(s.queriesPerRequest, 2)} (${fmt(s.storeQueriesPerRequest, 2)})`,
+          Number.isFinite(s.cache?.hitRate) ? `${fmt(s.cache.hitRate * 100, 1)} %` : '—',
           fmt(s.cpuMicrosPerRequest),
           fmtRatio(ratio(t, id, base)),
           fmtRatio(ratio(t, id, base, 'cpuMicrosPerRequest')),
@@ -120,7 +135,8 @@ function throughputSection(results, options) {
     ),
     '',
     '`none` runs on SQLite (the same file as the SQLite baseline); each ratio is against passport-jwt on the same database engine. ' +
-      '"server CPU µs/req" is the server process\'s own user+system CPU time over the measured window divided by its responses: unlike requests/s it hardly moves when other processes load the machine (it excludes the database server\'s CPU).',
+      '"server CPU µs/req" is the server process\'s own user+system CPU time over the measured window divided by its responses: unlike requests/s it hardly moves when other processes load the machine (it excludes the database server\'s CPU). ' +
+      "\"cache hit rate\" (validation cache variants): hits / (hits + misses) over the measured window, by the cache's own counters (`auth.status().validationCache`), median over the rounds. Before its warm-up, a cache variant's server waits until its channel listens and serves each token once (a token's first use is a miss by design; autocannon's connections walk the tokens in step, so a short warm-up may not reach them all).",
     '',
   ];
 }
@@ -287,6 +303,48 @@ function anatomySection(results, options) {
   ];
 }
 
+function revocationSection(results, options) {
+  const r = results.revocation;
+  if (!r) return [];
+  return [
+    '## Revocation latency: a logout on server A until server B refuses the token',
+    '',
+    `Per channel and round, two library server processes A and B on one database, validation cache on (\`AUTH_VALIDATION_CACHE=on\`, the run's own channel), started fresh; ${r.perRound} trial(s) per round, ${options.rounds} round(s), channels interleaved, trials pooled. One trial, with a seeded access token (a session of its own): B serves \`GET /users/me\` twice (the second from its cache, read from B's hit counter: "hot"), A answers \`POST /auth/logout\` with 204, then B is polled back to back (one request at a time, keep-alive) until it answers 401. Latency: from the end of A's logout response to the end of B's first 401 (the poll's own round trip included). "stale 200s": trials where B still answered 200 after the logout, and the latest of those answers. A trial still 200 after ${REVOCATION_DEADLINE_MS} ms is given up and counted at that value.`,
+    '',
+    ...table(
+      [
+        'channel',
+        'trials',
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        `given up (${REVOCATION_DEADLINE_MS} ms)`,
+        'stale 200s',
+        'latest stale 200 ms',
+        'hot in B before logout',
+        'polls/trial',
+      ],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      Object.entries(REVOCATION_CHANNELS).map(([id, c]) => {
+        const s = r.summary[id];
+        return [
+          c.label,
+          s.trials,
+          fmt(s.p50, 2),
+          fmt(s.p99, 2),
+          fmt(s.max, 2),
+          s.timedOut,
+          s.stale,
+          fmt(s.lastOkMax, 2),
+          `${s.hot}/${s.trials}`,
+          fmt(s.polls / s.trials, 1),
+        ];
+      }),
+    ),
+    '',
+  ];
+}
+
 export function report(results, options, machine, wallSeconds) {
   const lines = [];
   lines.push('# Benchmark results', '');
@@ -313,6 +371,9 @@ export function report(results, options, machine, wallSeconds) {
     `- **Options:** ${options.duration} s measured after ${options.warmup} s warm-up, ${options.connections} connections, ${options.rounds} interleaved round(s), median reported; ${options.users} users each with a token, rotated by the load; bcrypt cost ${options.bcryptCost}; HS256 with a \`createSecretKey\` KeyObject for both passport-jwt and the library; pools at driver defaults (pg 10, mysql2 10); SQLite file via better-sqlite3`,
   );
   lines.push(
+    `- **Validation cache:** the \`-cache\` variants and the revocation section run the library server with \`AUTH_VALIDATION_CACHE=on\` (size ${process.env.AUTH_VALIDATION_CACHE_SIZE ?? 10000}, max age ${process.env.AUTH_VALIDATION_CACHE_MAX_AGE_SECONDS ?? 30} s) on a channel of the run's own; its invalidation channel: LISTEN/NOTIFY on PostgreSQL, the in-process bus on SQLite, Redis pub/sub (ioredis on ${options.redisUrl.replace(/\/\/[^@/]*@/, '//')}) on MariaDB and in the variants marked Redis.`,
+  );
+  lines.push(
     `- **Latency:** p50 / p99 from each 2xx response's own time (float ms). **Errors:** connection errors + timeouts + non-2xx.`,
     '',
   );
@@ -321,6 +382,7 @@ export function report(results, options, machine, wallSeconds) {
   lines.push(...growthSection(results, options));
   lines.push(...exampleSection(results, options));
   lines.push(...anatomySection(results, options));
+  lines.push(...revocationSection(results, options));
   lines.push('## Targets (reported, never asserted)', '');
   lines.push(
     ...table(
@@ -328,7 +390,11 @@ export function report(results, options, machine, wallSeconds) {
       ['l', 'r', 'l', 'l', 'l'],
       targets(results, options).map((x) => [
         x.name,
-        Number.isFinite(x.value) ? `${x.value.toFixed(3)}×` : '—',
+        !Number.isFinite(x.value)
+          ? '—'
+          : x.unit === 'ms'
+            ? `${x.value.toFixed(1)} ms`
+            : `${x.value.toFixed(3)}×`,
         x.goal,
         x.result,
         x.note,

@@ -15,7 +15,11 @@ export const describeWindow = (m) =>
     m.pool
       ? `  pool: ${fmt(m.pool.checkoutsPerRequest, 2)} checkouts/req, ${fmt(m.pool.queuedShare * 100, 1)} % queued, ${fmt(m.pool.waitMicrosPerRequest)} µs wait/req, held ${fmt(m.pool.holdMicrosPerCheckout)} µs, busy ${fmt(m.pool.busyShare * 100)} %`
       : ''
-  }${m.loopDelay ? `  loop lag ${fmt(m.loopDelay.meanMs, 1)} ms` : ''}`;
+  }${m.loopDelay ? `  loop lag ${fmt(m.loopDelay.meanMs, 1)} ms` : ''}${
+    m.cache
+      ? `  cache hits ${fmt(m.cache.hitRate * 100, 1)} % (${m.cache.hits} hits, ${m.cache.misses} misses)`
+      : ''
+  }`;
 
 /**
  * Runs `run(entry, round)` for every entry in each of `rounds` rounds and summarizes.
