@@ -32,6 +32,12 @@ function account(req: Request) {
   return runtimeOf(req).account;
 }
 
+/** Awaits a flow that answers nothing: the route's `@OnUndefined` status goes out, no body. */
+async function noBody(flow: Promise<void>): Promise<undefined> {
+  await flow;
+  return undefined;
+}
+
 /**
  * `POST /auth/register` — `{ email, password }` → 201 user; an address already registered (any
  * case) → 409 `email_taken`; with `enumerationSafeRegistration`, 202 with no body either way.
@@ -59,9 +65,8 @@ export class VerifyController {
   /** `{ email }` → 202; a registered, active, unverified address is mailed a verify token. */
   @Post('/request-verify-token')
   @OnUndefined(202)
-  async requestVerifyToken(@Body(BODY) body: unknown, @Req() req: Request): Promise<undefined> {
-    await account(req).requestVerify(body, clientOf(req));
-    return undefined;
+  requestVerifyToken(@Body(BODY) body: unknown, @Req() req: Request): Promise<undefined> {
+    return noBody(account(req).requestVerify(body, clientOf(req)));
   }
 
   /** `{ token }` → 200 user, now verified; a bad token → 400 `invalid_verify_token`. */
@@ -82,17 +87,15 @@ export class ResetPasswordController {
   /** `{ email }` → 202; a registered, active address is mailed a reset token. */
   @Post('/forgot-password')
   @OnUndefined(202)
-  async forgotPassword(@Body(BODY) body: unknown, @Req() req: Request): Promise<undefined> {
-    await account(req).forgotPassword(body, clientOf(req));
-    return undefined;
+  forgotPassword(@Body(BODY) body: unknown, @Req() req: Request): Promise<undefined> {
+    return noBody(account(req).forgotPassword(body, clientOf(req)));
   }
 
   /** `{ token, password }` → 204, every session of the user revoked; bad token → 400 `invalid_reset_token`. */
   @Post('/reset-password')
   @OnUndefined(204)
-  async resetPassword(@Body(BODY) body: unknown, @Req() req: Request): Promise<undefined> {
-    await account(req).resetPassword(body, clientOf(req));
-    return undefined;
+  resetPassword(@Body(BODY) body: unknown, @Req() req: Request): Promise<undefined> {
+    return noBody(account(req).resetPassword(body, clientOf(req)));
   }
 }
 
@@ -126,13 +129,12 @@ export class MeController {
   /** `{ password }` → 204, every token of the user dead; wrong password → 400 `invalid_password`. */
   @Delete()
   @OnUndefined(204)
-  async remove(
+  remove(
     @CurrentUser() user: unknown,
     @Body(BODY) body: unknown,
     @Req() req: Request,
   ): Promise<undefined> {
-    await account(req).deleteMe(user, body, clientOf(req));
-    return undefined;
+    return noBody(account(req).deleteMe(user, body, clientOf(req)));
   }
 
   /**
@@ -141,14 +143,13 @@ export class MeController {
    */
   @Post('/password')
   @OnUndefined(204)
-  async changePassword(
+  changePassword(
     @CurrentUser() user: unknown,
     @AccessToken() claims: AccessClaims,
     @Body(BODY) body: unknown,
     @Req() req: Request,
   ): Promise<undefined> {
-    await account(req).changePassword(claims, user, body, clientOf(req));
-    return undefined;
+    return noBody(account(req).changePassword(claims, user, body, clientOf(req)));
   }
 }
 
@@ -182,8 +183,7 @@ export class UsersAdminController {
   @Delete('/:id')
   @Authorized([permission('users:delete')])
   @OnUndefined(204)
-  async remove(@Param('id') id: string, @Req() req: Request): Promise<undefined> {
-    await account(req).deleteUser(id);
-    return undefined;
+  remove(@Param('id') id: string, @Req() req: Request): Promise<undefined> {
+    return noBody(account(req).deleteUser(id));
   }
 }
