@@ -31,6 +31,8 @@ export interface AccountApp {
   outbox: AccountMail[];
   /** What the background logger got. */
   logged: string[];
+  /** What setup logged as warnings (account routes left out). */
+  warnings: string[];
   /** Makes a user straight in the table. */
   make: (email: string, password: string, fields?: Partial<AuthUser>) => Promise<AuthUser>;
   /** Waits for the mail and hooks started so far, then the messages of `kind` to `to`. */
@@ -65,6 +67,7 @@ export async function buildAccountApp(
   const clock = testClock(Date.now());
   const outbox: AccountMail[] = [];
   const logged: string[] = [];
+  const warnings: string[] = [];
   useContainer(Container);
   const auth = setupAuth({
     dataSource: ds,
@@ -83,6 +86,7 @@ export async function buildAccountApp(
       },
     },
     logError: (task, error) => logged.push(`${task}: ${(error as Error).message}`),
+    logWarning: (message) => warnings.push(message),
     registerInContainer: false,
     env: extras.env,
   });
@@ -105,6 +109,7 @@ export async function buildAccountApp(
     clock,
     outbox,
     logged,
+    warnings,
     make,
     mails,
     close: () => closeDataSource(ds),
