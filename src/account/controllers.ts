@@ -6,7 +6,6 @@ import {
   Get,
   HttpCode,
   JsonController,
-  OnNull,
   OnUndefined,
   Param,
   Patch,
@@ -49,9 +48,11 @@ export class RegisterController {
   /** Registers an active, unverified user; role, permission, active and verified fields are ignored. */
   @Post('/register')
   @HttpCode(201)
-  @OnNull(202)
-  register(@Body(BODY) body: unknown, @Req() req: Request): Promise<PublicUser | null> {
-    return account(req).register(body, clientOf(req));
+  @OnUndefined(202)
+  async register(@Body(BODY) body: unknown, @Req() req: Request): Promise<PublicUser | undefined> {
+    // Enumeration-safe mode answers the flow's `null` as 202 with an empty body, like the other
+    // 202s (`@OnNull` would send the JSON text `null`).
+    return (await account(req).register(body, clientOf(req))) ?? undefined;
   }
 }
 
