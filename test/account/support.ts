@@ -80,9 +80,10 @@ export async function buildAccountApp(
       ...options,
     },
     mailer: {
-      send: async (message) => {
+      // Not async: a mailer that throws at once must reach the library as a synchronous throw.
+      send: (message) => {
         outbox.push(message);
-        await extras.mailer?.(message);
+        return extras.mailer?.(message);
       },
     },
     logError: (task, error) => logged.push(`${task}: ${(error as Error).message}`),
