@@ -10,7 +10,7 @@ import {
   type NewUser,
   type UserChanges,
 } from '../../src';
-import { expectError } from '../support/http';
+import { bearer, expectError } from '../support/http';
 import { describeEngines } from '../support/engines';
 import { buildAccountApp, signIn, type AccountApp } from './support';
 
@@ -61,8 +61,6 @@ class SignUpOnlyAuth extends LoginOnlyAuth {
     return this.inner.createUser(input);
   }
 }
-
-const bearer = (token: string): string => `Bearer ${token}`;
 
 describeEngines('account routes of a bridge without some methods', (engine) => {
   describe('without createUser', () => {

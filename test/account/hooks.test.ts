@@ -7,7 +7,7 @@ import {
   type ClientInfo,
   type UserChanges,
 } from '../../src';
-import { expectError } from '../support/http';
+import { anyString, bearer, expectError } from '../support/http';
 import { describeEngines } from '../support/engines';
 import { buildAccountApp, signIn, type AccountApp } from './support';
 
@@ -67,9 +67,7 @@ class RecordingAuth extends TypeOrmUserAuthentication<AuthUser> {
   }
 }
 
-const bearer = (token: string): string => `Bearer ${token}`;
 const UA = 'hooks-test/1.0';
-const anyString = (): string => expect.any(String) as string;
 
 describeEngines('account hooks: each called once, with the right arguments', (engine) => {
   let a: AccountApp;
