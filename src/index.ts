@@ -199,6 +199,7 @@ export type {
   AccountMailKind,
   AccountRoutesStatus,
   BackgroundErrorLogger,
+  SetupWarningLogger,
   Mailer,
   RegisterOutcome,
   TypeOrmUserOptions,

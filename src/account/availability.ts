@@ -49,10 +49,45 @@ export interface MissingAccountRoutes {
   methods: AccountBridgeMethod[];
 }
 
-/** @internal The controllers whose bridge methods exist, and why the others are left out. */
+/** Where setup reports account routes it left out. Default: one `console.warn` line. */
+export type SetupWarningLogger = (message: string) => void;
+
+/** @internal The default {@link SetupWarningLogger}. */
+export const logSetupWarning: SetupWarningLogger = (message) => {
+  console.warn(`[routing-controllers-auth] ${message}`);
+};
+
+const BRIDGE_METHODS: readonly AccountBridgeMethod[] = [
+  'findByEmail',
+  'createUser',
+  'updateUser',
+  'deleteUser',
+];
+
+/**
+ * @internal What setup says about left-out routes: nothing for a bridge with none of the account
+ * methods (it does not use the account flows; `status()` still lists them), else one line naming
+ * each controller left out and the methods it needs.
+ */
+function warningFor(
+  users: BaseUserAuthentication<never>,
+  status: AccountRoutesStatus,
+): string | null {
+  const usesAccount = BRIDGE_METHODS.some((name) => typeof users[name] === 'function');
+  if (!usesAccount || status.missing.length === 0) return null;
+  const bridge = users.constructor.name;
+  const parts = status.missing.map(
+    ({ controller, methods }) =>
+      `${controller} (needs ${methods.map((m) => `${bridge}.${m}()`).join(', ')})`,
+  );
+  return `account routes not mounted: ${parts.join('; ')}. Implement those methods to get the routes; auth.status().accountRoutes lists them.`;
+}
+
+/** @internal The controllers whose bridge methods exist, why the others are left out, and what setup says about it. */
 export function accountAvailability(users: BaseUserAuthentication<never>): {
   controllers: AccountController[];
   status: AccountRoutesStatus;
+  warning: string | null;
 } {
   const controllers: AccountController[] = [];
   const status: AccountRoutesStatus = { mounted: [], missing: [] };
@@ -65,5 +100,5 @@ export function accountAvailability(users: BaseUserAuthentication<never>): {
       status.missing.push({ controller: controller.name, methods });
     }
   }
-  return { controllers, status };
+  return { controllers, status, warning: warningFor(users, status) };
 }

@@ -6,7 +6,6 @@ import {
   Get,
   HttpCode,
   JsonController,
-  OnNull,
   OnUndefined,
   Param,
   Patch,
@@ -32,6 +31,12 @@ function account(req: Request) {
   return runtimeOf(req).account;
 }
 
+/** Awaits a flow that answers nothing: the route's `@OnUndefined` status goes out, no body. */
+async function noBody(flow: Promise<void>): Promise<undefined> {
+  await flow;
+  return undefined;
+}
+
 /**
  * `POST /auth/register` — `{ email, password }` → 201 user; an address already registered (any
  * case) → 409 `email_taken`; with `enumerationSafeRegistration`, 202 with no body either way.
@@ -43,9 +48,11 @@ export class RegisterController {
   /** Registers an active, unverified user; role, permission, active and verified fields are ignored. */
   @Post('/register')
   @HttpCode(201)
-  @OnNull(202)
-  register(@Body(BODY) body: unknown, @Req() req: Request): Promise<PublicUser | null> {
-    return account(req).register(body, clientOf(req));
+  @OnUndefined(202)
+  async register(@Body(BODY) body: unknown, @Req() req: Request): Promise<PublicUser | undefined> {
+    // Enumeration-safe mode answers the flow's `null` as 202 with an empty body, like the other
+    // 202s (`@OnNull` would send the JSON text `null`).
+    return (await account(req).register(body, clientOf(req))) ?? undefined;
   }
 }
 
@@ -59,9 +66,8 @@ export class VerifyController {
   /** `{ email }` → 202; a registered, active, unverified address is mailed a verify token. */
   @Post('/request-verify-token')
   @OnUndefined(202)
-  async requestVerifyToken(@Body(BODY) body: unknown, @Req() req: Request): Promise<undefined> {
-    await account(req).requestVerify(body, clientOf(req));
-    return undefined;
+  requestVerifyToken(@Body(BODY) body: unknown, @Req() req: Request): Promise<undefined> {
+    return noBody(account(req).requestVerify(body, clientOf(req)));
   }
 
   /** `{ token }` → 200 user, now verified; a bad token → 400 `invalid_verify_token`. */
@@ -82,17 +88,15 @@ export class ResetPasswordController {
   /** `{ email }` → 202; a registered, active address is mailed a reset token. */
   @Post('/forgot-password')
   @OnUndefined(202)
-  async forgotPassword(@Body(BODY) body: unknown, @Req() req: Request): Promise<undefined> {
-    await account(req).forgotPassword(body, clientOf(req));
-    return undefined;
+  forgotPassword(@Body(BODY) body: unknown, @Req() req: Request): Promise<undefined> {
+    return noBody(account(req).forgotPassword(body, clientOf(req)));
   }
 
   /** `{ token, password }` → 204, every session of the user revoked; bad token → 400 `invalid_reset_token`. */
   @Post('/reset-password')
   @OnUndefined(204)
-  async resetPassword(@Body(BODY) body: unknown, @Req() req: Request): Promise<undefined> {
-    await account(req).resetPassword(body, clientOf(req));
-    return undefined;
+  resetPassword(@Body(BODY) body: unknown, @Req() req: Request): Promise<undefined> {
+    return noBody(account(req).resetPassword(body, clientOf(req)));
   }
 }
 
@@ -126,13 +130,12 @@ export class MeController {
   /** `{ password }` → 204, every token of the user dead; wrong password → 400 `invalid_password`. */
   @Delete()
   @OnUndefined(204)
-  async remove(
+  remove(
     @CurrentUser() user: unknown,
     @Body(BODY) body: unknown,
     @Req() req: Request,
   ): Promise<undefined> {
-    await account(req).deleteMe(user, body, clientOf(req));
-    return undefined;
+    return noBody(account(req).deleteMe(user, body, clientOf(req)));
   }
 
   /**
@@ -141,14 +144,13 @@ export class MeController {
    */
   @Post('/password')
   @OnUndefined(204)
-  async changePassword(
+  changePassword(
     @CurrentUser() user: unknown,
     @AccessToken() claims: AccessClaims,
     @Body(BODY) body: unknown,
     @Req() req: Request,
   ): Promise<undefined> {
-    await account(req).changePassword(claims, user, body, clientOf(req));
-    return undefined;
+    return noBody(account(req).changePassword(claims, user, body, clientOf(req)));
   }
 }
 
@@ -182,8 +184,7 @@ export class UsersAdminController {
   @Delete('/:id')
   @Authorized([permission('users:delete')])
   @OnUndefined(204)
-  async remove(@Param('id') id: string, @Req() req: Request): Promise<undefined> {
-    await account(req).deleteUser(id);
-    return undefined;
+  remove(@Param('id') id: string, @Req() req: Request): Promise<undefined> {
+    return noBody(account(req).deleteUser(id));
   }
 }

@@ -5,6 +5,7 @@ export type {
   AccountControllerNeeds,
   AccountRoutesStatus,
   MissingAccountRoutes,
+  SetupWarningLogger,
 } from './availability';
 export { Background, logBackgroundError } from './background';
 export type { BackgroundErrorLogger } from './background';

@@ -1,10 +1,11 @@
 import { failClosed } from '../errors/fail-closed';
 import type { ClientInfo, FlowDeps } from '../flows/deps';
 import { assertHashablePassword } from '../passwords/policy';
-import { EmailBody, ResetPasswordBody } from './dto';
+import { ResetPasswordBody } from './dto';
+import { requestByEmail } from './emailed-token';
 import { InvalidResetTokenError } from './errors';
 import { readBody } from './read-body';
-import { bridgeMethod, chargeRequest, findByExactEmail, mail, subjectOf } from './support';
+import { bridgeMethod } from './support';
 import { spendToken } from './tokens';
 
 /**
@@ -12,22 +13,17 @@ import { spendToken } from './tokens';
  * address and per IP, every request counted), the lookup, the reset token, the mail and
  * `onAfterForgotPassword` run off the request path. Only a registered, active address gets mail.
  */
-export async function forgotPassword<User>(
+export function forgotPassword<User>(
   deps: FlowDeps<User>,
   body: unknown,
   client: ClientInfo = {},
 ): Promise<void> {
-  const { email } = readBody(EmailBody, body);
-  bridgeMethod(deps, 'findByEmail');
-  bridgeMethod(deps, 'updateUser');
-  await chargeRequest(deps, email, client);
-  deps.background.run('forgot-password', async () => {
-    const user = await findByExactEmail(deps, email);
-    if (user === null || !(await failClosed(() => deps.users.isActive(user)))) return;
-    const userId = subjectOf(deps, user);
-    const token = await deps.tokens.createToken('reset', userId);
-    mail(deps, { to: email, kind: 'reset', token, userId });
-    await deps.users.onAfterForgotPassword(user, token);
+  const { users } = deps;
+  return requestByEmail(deps, body, client, {
+    task: 'forgot-password',
+    eligible: (user) => failClosed(() => users.isActive(user)),
+    kind: 'reset',
+    hook: (user, token) => users.onAfterForgotPassword(user, token),
   });
 }
 

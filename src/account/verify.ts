@@ -1,28 +1,24 @@
 import { failClosed } from '../errors/fail-closed';
 import type { ClientInfo, FlowDeps } from '../flows/deps';
-import { EmailBody, TokenBody } from './dto';
+import { TokenBody } from './dto';
+import { requestByEmail, sendToken, type EmailedToken } from './emailed-token';
 import { InvalidVerifyTokenError } from './errors';
 import { readBody } from './read-body';
-import {
-  bridgeMethod,
-  chargeRequest,
-  findByExactEmail,
-  mail,
-  publicUser,
-  subjectOf,
-} from './support';
+import { bridgeMethod, publicUser } from './support';
 import { spendToken } from './tokens';
 
-/** @internal Makes a verify token for the user, mails it to `email` and runs the hook (off the path). */
-export async function sendVerifyToken<User>(
+/** The verify mail: its token purpose and the hook that sees the token. */
+function verifyMail<User>(deps: FlowDeps<User>): EmailedToken<User> {
+  return { kind: 'verify', hook: (user, token) => deps.users.onAfterRequestVerify(user, token) };
+}
+
+/** @internal Makes a verify token for the user, mails it to `email` and runs the hook. */
+export function sendVerifyToken<User>(
   deps: FlowDeps<User>,
   user: User,
   email: string,
 ): Promise<void> {
-  const userId = subjectOf(deps, user);
-  const token = await deps.tokens.createToken('verify', userId);
-  mail(deps, { to: email, kind: 'verify', token, userId });
-  await deps.users.onAfterRequestVerify(user, token);
+  return sendToken(deps, user, email, verifyMail(deps));
 }
 
 /**
@@ -31,21 +27,19 @@ export async function sendVerifyToken<User>(
  * lookup, the token, the mail, `onAfterRequestVerify` — runs off the request path, so a
  * registered address takes no longer. Only a registered, active, unverified address gets mail.
  */
-export async function requestVerify<User>(
+export function requestVerify<User>(
   deps: FlowDeps<User>,
   body: unknown,
   client: ClientInfo = {},
 ): Promise<void> {
-  const { email } = readBody(EmailBody, body);
-  bridgeMethod(deps, 'findByEmail');
-  bridgeMethod(deps, 'updateUser');
-  await chargeRequest(deps, email, client);
-  deps.background.run('request-verify-token', async () => {
-    const user = await findByExactEmail(deps, email);
-    if (user === null) return;
-    if (!(await failClosed(() => deps.users.isActive(user)))) return;
-    if (await failClosed(() => deps.users.isVerified(user))) return;
-    await sendVerifyToken(deps, user, email);
+  const { users } = deps;
+  const eligible = async (user: User): Promise<boolean> =>
+    (await failClosed(() => users.isActive(user))) &&
+    !(await failClosed(() => users.isVerified(user)));
+  return requestByEmail(deps, body, client, {
+    task: 'request-verify-token',
+    eligible,
+    ...verifyMail(deps),
   });
 }
 

@@ -5,7 +5,12 @@ import type {
 import { Container } from 'typedi';
 import type { DataSource } from 'typeorm';
 import type { AccountFlows } from '../account/account-flows';
-import { accountAvailability, type AccountController } from '../account/availability';
+import {
+  accountAvailability,
+  logSetupWarning,
+  type AccountController,
+  type SetupWarningLogger,
+} from '../account/availability';
 import type { BackgroundErrorLogger } from '../account/background';
 import type { Mailer } from '../account/mailer';
 import { withValidationCache } from '../cache/attach';
@@ -59,6 +64,12 @@ export interface SetupAuthInput<User = unknown> {
    * line on standard error with the task and the error's message, never a token.
    */
   logError?: BackgroundErrorLogger;
+  /**
+   * Where setup reports ready-made account routes it left out of `auth.accountControllers`
+   * because the bridge lacks a method they need (one line naming each controller and method;
+   * nothing when the bridge has none of the account methods). Default: one `console.warn` line.
+   */
+  logWarning?: SetupWarningLogger;
 }
 
 /** What {@link setupAuth} gives back: one app's auth, used by nothing else. */
@@ -230,6 +241,7 @@ export function setupAuth<User>(input: SetupAuthInput<User>): AuthSetup<User> {
     logError: input.logError,
   });
   const available = accountAvailability(users as BaseUserAuthentication<never>);
+  if (available.warning !== null) (input.logWarning ?? logSetupWarning)(available.warning);
   if (input.registerInContainer !== false) Container.set(TokenService, tokens);
   const checkers = createCheckers(runtime);
   const middlewares = [createBindingMiddleware(runtime), AuthErrorHandler];

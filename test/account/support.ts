@@ -7,16 +7,18 @@ import { expect } from 'vitest';
 import {
   AUTH_ENTITIES,
   AuthController,
+  AuthError,
   AuthUser,
-  hashPassword,
   setupAuth,
   TypeOrmUserAuthentication,
   type AccountMail,
   type AuthOptions,
   type AuthSetup,
+  type BaseUserAuthentication,
 } from '../../src';
 import { TEST_SECRET, testClock, type TestClock } from '../support/clock';
 import { closeDataSource, openDataSource, type EngineName } from '../support/engines';
+import { userMaker } from '../support/users';
 
 /** An app with the ready user table, the ready bridge and every account controller. */
 export interface AccountApp {
@@ -29,6 +31,8 @@ export interface AccountApp {
   outbox: AccountMail[];
   /** What the background logger got. */
   logged: string[];
+  /** What setup logged as warnings (account routes left out). */
+  warnings: string[];
   /** Makes a user straight in the table. */
   make: (email: string, password: string, fields?: Partial<AuthUser>) => Promise<AuthUser>;
   /** Waits for the mail and hooks started so far, then the messages of `kind` to `to`. */
@@ -36,21 +40,38 @@ export interface AccountApp {
   close: () => Promise<void>;
 }
 
+/** What {@link buildAccountApp} may change besides the options. */
+export interface AccountAppExtras {
+  /** Runs after the outbox recorded a message: throw, reject or hang to fail the mailer. */
+  mailer?: (message: AccountMail) => void | Promise<void>;
+  /** The bridge. Default: the ready `TypeOrmUserAuthentication`. */
+  bridge?: (repo: Repository<AuthUser>) => BaseUserAuthentication<AuthUser>;
+  /** The environment `AUTH_*` is read from. Default: `process.env`. */
+  env?: Record<string, string>;
+}
+
+/** The app's last handler, as the example has it: a request no route answered → 404 `not_found`. */
+function notFound(_req: express.Request, res: express.Response): void {
+  if (res.headersSent) return;
+  res.status(404).json(new AuthError(404, 'not_found', 'No route matches this path.').toJSON());
+}
+
 /** Builds an {@link AccountApp} on `engine`. */
 export async function buildAccountApp(
   engine: EngineName,
   options: AuthOptions = {},
-  mailer?: (message: AccountMail) => void | Promise<void>,
+  extras: AccountAppExtras = {},
 ): Promise<AccountApp> {
   const ds = await openDataSource(engine, { entities: [AuthUser, ...AUTH_ENTITIES] });
   const repo = ds.getRepository(AuthUser);
   const clock = testClock(Date.now());
   const outbox: AccountMail[] = [];
   const logged: string[] = [];
+  const warnings: string[] = [];
   useContainer(Container);
   const auth = setupAuth({
     dataSource: ds,
-    userAuthentication: new TypeOrmUserAuthentication(repo),
+    userAuthentication: extras.bridge?.(repo) ?? new TypeOrmUserAuthentication(repo),
     options: {
       secretKey: TEST_SECRET,
       bcryptCost: 4,
@@ -59,31 +80,24 @@ export async function buildAccountApp(
       ...options,
     },
     mailer: {
-      send: async (message) => {
+      // Not async: a mailer that throws at once must reach the library as a synchronous throw.
+      send: (message) => {
         outbox.push(message);
-        await mailer?.(message);
+        return extras.mailer?.(message);
       },
     },
     logError: (task, error) => logged.push(`${task}: ${(error as Error).message}`),
+    logWarning: (message) => warnings.push(message),
     registerInContainer: false,
+    env: extras.env,
   });
   const app = express();
   useExpressServer(app, {
     ...auth.serverOptions,
     controllers: [AuthController, ...auth.accountControllers],
   });
-  const make = async (email: string, password: string, fields: Partial<AuthUser> = {}) =>
-    repo.save(
-      repo.create({
-        email,
-        passwordHash: await hashPassword(password, 4),
-        roles: ['user'],
-        permissions: [],
-        isActive: true,
-        isVerified: false,
-        ...fields,
-      }),
-    );
+  app.use(notFound);
+  const make = userMaker(repo);
   const mails = async (to: string, kind: AccountMail['kind']) => {
     await auth.account.idle();
     return outbox.filter((m) => m.to === to && m.kind === kind);
@@ -96,6 +110,7 @@ export async function buildAccountApp(
     clock,
     outbox,
     logged,
+    warnings,
     make,
     mails,
     close: () => closeDataSource(ds),

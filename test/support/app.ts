@@ -16,7 +16,6 @@ import {
   AUTH_ENTITIES,
   AuthController,
   CurrentUser,
-  hashPassword,
   permission,
   RefreshToken,
   setupAuth,
@@ -28,7 +27,7 @@ import {
 } from '../../src';
 import { TEST_SECRET, testClock, type TestClock } from './clock';
 import { closeDataSource, openDataSource, type EngineName } from './engines';
-import { TestAuth, TestUser } from './users';
+import { TestAuth, TestUser, userMaker } from './users';
 
 @JsonController('/t')
 @Service()
@@ -151,23 +150,7 @@ export async function buildTestApp(
       ...options,
     },
   });
-  const repo = ds.getRepository(TestUser);
-  const make = async (
-    email: string,
-    password: string,
-    fields: Partial<TestUser> = {},
-  ): Promise<TestUser> =>
-    repo.save(
-      repo.create({
-        email,
-        passwordHash: await hashPassword(password, 4),
-        roles: ['user'],
-        permissions: [],
-        isActive: true,
-        isVerified: false,
-        ...fields,
-      }),
-    );
+  const make = userMaker(ds.getRepository(TestUser));
   const users = {
     alice: await make('alice@example.com', PASSWORDS.alice),
     admin: await make('admin@example.com', PASSWORDS.admin, {

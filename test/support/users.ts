@@ -1,5 +1,12 @@
-import { Column, Entity, PrimaryGeneratedColumn, type DataSource, type Repository } from 'typeorm';
-import { BaseUserAuthentication, type LoginCredentials } from '../../src';
+import {
+  Column,
+  Entity,
+  PrimaryGeneratedColumn,
+  type DataSource,
+  type DeepPartial,
+  type Repository,
+} from 'typeorm';
+import { BaseUserAuthentication, hashPassword, type LoginCredentials } from '../../src';
 
 /** A user table for tests: real TypeORM rows, real bcrypt hashes. */
 @Entity({ name: 'test_users' })
@@ -54,4 +61,35 @@ export class TestAuth extends BaseUserAuthentication<TestUser> {
   override async updatePasswordHash(user: TestUser, newHash: string): Promise<void> {
     await this.repo.update({ id: user.id }, { passwordHash: newHash });
   }
+}
+
+/** The columns the test tables share: {@link TestUser} and the library's `AuthUser`. */
+export interface UserRow {
+  email: string;
+  passwordHash: string;
+  roles: string[];
+  permissions: string[];
+  isActive: boolean;
+  isVerified: boolean;
+}
+
+/**
+ * Makes users straight in `repo` (no route): an active, unverified `user` with a cost-4 bcrypt
+ * hash of `password`, `fields` on top.
+ */
+export function userMaker<U extends UserRow>(
+  repo: Repository<U>,
+): (email: string, password: string, fields?: Partial<U>) => Promise<U> {
+  return async (email, password, fields = {}) =>
+    repo.save(
+      repo.create({
+        email,
+        passwordHash: await hashPassword(password, 4),
+        roles: ['user'],
+        permissions: [],
+        isActive: true,
+        isVerified: false,
+        ...fields,
+      } as unknown as DeepPartial<U>),
+    );
 }
