@@ -299,7 +299,7 @@ describe('the package as npm publishes it', () => {
       code: 0,
       output: '',
     });
-  });
+  }, 180_000); // tsc and a node process on a shared 2-core machine: a bound, not a speed check
 
   it('runs the consumer: a login over HTTP, then its @CurrentUser and @AccessToken routes with the token', async () => {
     consumer = await startConsumer(consumerDir);
@@ -348,7 +348,7 @@ describe('the package as npm publishes it', () => {
       'token_revoked',
       INVALID_TOKEN,
     );
-  });
+  }, 180_000); // tsc and a node process on a shared 2-core machine: a bound, not a speed check
 
   it('loads from an ES module with named imports (Node reads the CommonJS exports)', async () => {
     const script = [
@@ -364,5 +364,5 @@ describe('the package as npm publishes it', () => {
       code: 0,
       output: '["function","function","function","function","function",true]\n',
     });
-  });
+  }, 180_000); // tsc and a node process on a shared 2-core machine: a bound, not a speed check
 });
