@@ -44,6 +44,7 @@ describe('a full bcrypt queue sheds logins with 503 (pen test finding 5)', () =>
       ip: 1,
       pair: 0,
       account: 0,
+      known: 0,
     });
     expect(t.auth.userAuthentication.passwords.stats()).toMatchObject({ queued: 1, shed: 1 });
     logged.mockRestore();
