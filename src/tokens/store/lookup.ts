@@ -85,16 +85,23 @@ export class TokenLookup {
    * prepared statements already.
    */
   private run(jti: string): Promise<RawLookup[]> {
-    const pool = (this.dataSource.driver as { master?: Partial<PreparingPool> }).master;
-    if (this.dataSource.options.type !== 'postgres' || typeof pool?.query !== 'function') {
+    if (this.dataSource.options.type !== 'postgres' || this.pool() === undefined) {
       return this.dataSource.query<RawLookup[]>(this.text('one'), [jti]);
     }
-    this.batches ??= new Coalescer((jtis) => this.runBatch(pool as PreparingPool, jtis), MAX_BATCH);
+    this.batches ??= new Coalescer((jtis) => this.runBatch(jtis), MAX_BATCH);
     return this.batches.get(jti);
   }
 
-  private async runBatch(pool: PreparingPool, jtis: string[]): Promise<RawLookup[]> {
+  /** pg's Pool behind the DataSource, read on every use (a re-initialized DataSource has a new one). */
+  private pool(): PreparingPool | undefined {
+    const pool = (this.dataSource.driver as { master?: Partial<PreparingPool> }).master;
+    return typeof pool?.query === 'function' ? (pool as PreparingPool) : undefined;
+  }
+
+  private async runBatch(jtis: string[]): Promise<RawLookup[]> {
     const sql = this.text('batch');
+    const pool = this.pool();
+    if (pool === undefined) return this.dataSource.query<RawLookup[]>(sql, [jtis]);
     this.statementName ??= `rca_lookup_${createHash('sha256').update(sql).digest('hex').slice(0, 16)}`;
     this.dataSource.logger.logQuery(sql, [jtis]);
     const result = await pool.query({ name: this.statementName, text: sql, values: [jtis] });
