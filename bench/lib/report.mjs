@@ -224,7 +224,7 @@ function exampleSection(results, options) {
   return [
     '## The example app as users run it: `GET /users/me` on PostgreSQL',
     '',
-    `\`npm run build:example\`, then \`node build/example/main.js\` with \`NODE_ENV=production\`, \`AUTH_SECRET_KEY\` and \`DATABASE_URL\` on a fresh PostgreSQL database (${results.example.database}) where it created its tables and seeded its demo users itself; alice logs in over HTTP and her one access token drives the load. The passport-jwt baseline and the stripped library server are the bench servers above on the bench's PostgreSQL schema, driven with one token too. All of them interleaved in the same rounds; pools at pg's default (10). The example has no query counter: its CPU comes from /proc.`,
+    `\`npm run build:example\`, then \`node build/example/main.js\` with \`NODE_ENV=production\`, \`AUTH_SECRET_KEY\` and \`DATABASE_URL\` on a fresh PostgreSQL database (${results.example.database}) where it created its tables itself and seeded its demo users in one start without \`NODE_ENV=production\` (which seeds none); alice logs in over HTTP and her one access token drives the load. The passport-jwt baseline and the stripped library server are the bench servers above on the bench's PostgreSQL schema, driven with one token too. All of them interleaved in the same rounds; pools at pg's default (10). The example has no query counter: its CPU comes from /proc.`,
     '',
     ...table(
       [
