@@ -63,10 +63,11 @@ export function cannon({ port, requests, duration, connections }) {
   return { instance, result };
 }
 
-function summarize(raw, latencies) {
+function summarize(raw, latencies, { keepSamples = false } = {}) {
   const sorted = Float64Array.from(latencies).sort();
   const ok = sorted.length;
   return {
+    ...(keepSamples && { samples: sorted }),
     rps: ok / raw.duration,
     p50: percentile(sorted, 0.5),
     p90: percentile(sorted, 0.9),
@@ -84,6 +85,7 @@ function summarize(raw, latencies) {
  * the answers do (open loop). autocannon's own rate limit sends each second's quota in one burst,
  * which measures a saturated server; this one measures latency at a steady, moderate load.
  * Latency runs from the moment a request is handed to the HTTP agent (so a stalled server shows).
+ * Also returns the sorted latencies (`samples`), for percentiles pooled over several windows.
  */
 export async function paced({ port, requests, duration, rate }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
@@ -134,7 +136,9 @@ export async function paced({ port, requests, duration, rate }) {
     agent.destroy();
   }
   const seconds = (performance.now() - start) / 1000;
-  return summarize({ duration: seconds, errors, timeouts: 0, non2xx }, latencies);
+  return summarize({ duration: seconds, errors, timeouts: 0, non2xx }, latencies, {
+    keepSamples: true,
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
-import bcrypt from 'bcrypt';
 import { DEFAULT_BCRYPT_COST, hashCost, needsRehash } from './bcrypt';
 import { ConcurrencyLimiter, defaultHashConcurrency, defaultHashQueueLimit } from './limiter';
 import { assertHashablePassword } from './policy';
+import { bcryptBackend } from './workers';
 
 const DUMMY_PASSWORD = 'dummy-password-for-timing';
 
@@ -30,7 +30,8 @@ export interface PasswordHasherStats {
  * whether the account is unknown (a compare against a dummy hash), has a hash at the configured
  * cost, or has a weaker legacy hash (its compare, then dummy compares that make up the rest).
  * At most `concurrency` operations run at once and `queueLimit` wait; the next is refused with
- * {@link AuthBusyError} (503 `auth_busy`, `Retry-After`) instead of waiting behind a storm.
+ * {@link AuthBusyError} (503 `auth_busy`, `Retry-After`) instead of waiting behind a storm. On
+ * Linux the work runs on worker threads of the lowest priority (nice 19), shared by the process.
  *
  * @example
  * ```ts
@@ -112,13 +113,13 @@ export class PasswordHasher {
 
   private bcryptHash(password: string, cost: number): Promise<string> {
     this.hashes++;
-    return bcrypt.hash(password, cost);
+    return bcryptBackend().hash(password, cost);
   }
 
   private compare(password: string, hash: string, cost: number): Promise<boolean> {
     this.compares++;
     this.compareRounds += 2 ** cost;
-    return bcrypt.compare(password, hash);
+    return bcryptBackend().compare(password, hash);
   }
 
   /** A hash of a fixed password at `cost`, made once (inside the caller's slot). */

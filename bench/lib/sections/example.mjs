@@ -1,8 +1,8 @@
 /**
  * Section `example`: the example app as users run it (issue 12, item 0). Builds it as `npm start`
  * does (`npm run build:example`), runs `node build/example/main.js` on a fresh PostgreSQL
- * database through DATABASE_URL (the example creates its tables and seeds its demo users itself),
- * logs alice in over HTTP and drives GET /users/me with her token, at each connection count,
+ * database through DATABASE_URL (the example creates its tables itself; under NODE_ENV=production
+ * it seeds no demo user, so one start without it seeds them first), logs alice in over HTTP and drives GET /users/me with her token, at each connection count,
  * interleaved with the passport-jwt baseline and the stripped library server at the same
  * counts. Every variant here is driven with one token, as the example is with alice's.
  */
@@ -46,6 +46,10 @@ export async function example(ctx) {
     NODE_ENV: 'production',
     AUTH_SECRET_KEY: ctx.secret,
   };
+  // Under NODE_ENV=production the example seeds no demo user (their passwords are public): one
+  // start in development mode seeds alice into the fresh database, then every round runs in production.
+  const seeding = await startExample({ ...exampleEnv, NODE_ENV: 'development' });
+  await seeding.stop();
   const entries = options.exampleConnections.flatMap((connections) =>
     Object.keys(EXAMPLE_KINDS).map((kind) => ({ id: `${kind}@${connections}`, kind, connections })),
   );

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { encodeToken } from '../../../src';
+import { AuthError, encodeToken } from '../../../src';
 import { codeOf, payloadOf, type Conformance } from './harness';
 
 /** Session bounds, "log out other devices", exact id matching, future `iat`. */
@@ -74,6 +74,50 @@ export function sessionSuite(t: Conformance): void {
     // Nothing above touched the real session.
     expect((await t.tokens().validateAccessToken(pair.accessToken)).jti).toBe(access.jti);
     expect((await t.tokens().refresh(pair.refreshToken)).sessionId).toBe(pair.sessionId);
+  });
+
+  it('validations made at the same moment each get their own token’s answer', async () => {
+    // The PostgreSQL store answers one event-loop turn's lookups with one statement: a batch
+    // must never lend one token's row to another, nor let a forged jti match a neighbour's.
+    const config = t.tokens().config;
+    const live = await t.tokens().createTokenPair('batch-live');
+    const other = await t.tokens().createTokenPair('batch-other');
+    const dead = await t.tokens().createTokenPair('batch-dead');
+    expect(await t.tokens().revokeSession(dead.sessionId)).toBe(true);
+    const access = payloadOf(live.accessToken);
+    const upper = encodeToken({ ...access, jti: access.jti.toUpperCase() }, config);
+    const stolenSub = encodeToken({ ...access, sub: 'batch-other' }, config);
+    const answers = await Promise.all(
+      [live.accessToken, dead.accessToken, upper, other.accessToken, stolenSub, live.accessToken]
+        .map((token) => t.tokens().validateAccessToken(token))
+        .map((validation) =>
+          validation.then(
+            (claims) => `${claims.sub}:${claims.jti}`,
+            (error: unknown) => (error instanceof AuthError ? error.code : String(error)),
+          ),
+        ),
+    );
+    expect(answers).toEqual([
+      `batch-live:${access.jti}`,
+      'token_revoked',
+      'invalid_token',
+      `batch-other:${payloadOf(other.accessToken).jti}`,
+      'invalid_token',
+      `batch-live:${access.jti}`,
+    ]);
+    const { store } = t.fixture();
+    const rows = await Promise.all([
+      store.lookup(access.jti),
+      store.lookup(access.jti.toUpperCase()),
+      store.lookup(payloadOf(dead.accessToken).jti),
+    ]);
+    expect(rows.map((row) => row?.jti ?? null)).toEqual([
+      access.jti,
+      null,
+      payloadOf(dead.accessToken).jti,
+    ]);
+    expect(rows[2]?.sessionRevokedAt).toBe(t.clock().now());
+    expect(rows[0]?.sessionRevokedAt).toBeNull();
   });
 
   it('user ids are compared exactly: "Alice" is not "alice" nor "Alice "', async () => {
