@@ -24,7 +24,13 @@ function pooled(windows) {
 
 export async function storm(ctx) {
   const { options } = ctx;
-  const server = await startServer(ctx.serverEnv('library', 'sqlite', ctx.isolation.sqlite));
+  // The storm logs user 1 in again and again; under the default cap of 50 sessions a user, its
+  // logins would evict the session of user 1's own token in the /users/me load (401s, not speed).
+  const server = await startServer(
+    ctx.serverEnv('library', 'sqlite', ctx.isolation.sqlite, {
+      AUTH_MAX_SESSIONS_PER_USER: '1000000',
+    }),
+  );
   const rate = options.stormRate || undefined;
   try {
     await waitUntilAnswering(server);
