@@ -156,7 +156,7 @@ function stormSection(results, options) {
   return [
     '## Login storm: `GET /users/me` on the library (SQLite), same process',
     '',
-    `Load on /users/me: ${storm.rate ? `${storm.rate} req/s, evenly paced (open loop, keep-alive pool)` : `closed loop over ${options.connections} connections`}, idle and during the storm alike, ${options.duration} s windows, one server process for all rounds. Storm: ${options.stormConnections} connections looping \`POST /auth/login\` (bcrypt cost ${storm.library?.bcryptCost ?? options.bcryptCost}, library \`passwordConcurrency\` ${storm.library?.passwordConcurrency ?? '?'}, libuv pool ${process.env.UV_THREADPOOL_SIZE ?? 4} threads).`,
+    `Load on /users/me: ${storm.rate ? `${storm.rate} req/s, evenly paced (open loop, keep-alive pool)` : `closed loop over ${options.connections} connections`}, idle and during the storm alike, ${options.duration} s windows, one server process for all rounds. Storm: ${options.stormConnections} connections looping \`POST /auth/login\` (bcrypt cost ${storm.library?.bcryptCost ?? options.bcryptCost}, library \`passwordConcurrency\` ${storm.library?.passwordConcurrency ?? '?'}, ${process.platform === 'linux' ? 'bcrypt on worker threads at nice 19' : `libuv pool ${process.env.UV_THREADPOOL_SIZE ?? 4} threads`}; login throttling and the session cap off on this server, since every login comes from one IP as one user and would otherwise be refused or evict the load's own token).`,
     '',
     ...table(
       ['window', ...WINDOW_COLUMNS],

@@ -156,6 +156,13 @@ export interface AuthOptions {
    */
   passwordQueueLimit?: number;
   /**
+   * On Linux, the nice value (0–19) of the worker threads that run bcrypt: higher yields more of
+   * the CPU to the event loop during a login storm, and to every other process on the machine
+   * (at 19 a busy host can starve logins). `0` runs bcrypt on libuv's thread pool at the
+   * process's own priority. Env `AUTH_PASSWORD_NICE`. Default `10`. Ignored elsewhere.
+   */
+  passwordNice?: number;
+  /**
    * Names of extra claims allowed into tokens (from `BaseUserAuthentication.getExtraClaims()` or
    * `TokenService` calls). A claim not listed here is refused with an `AuthConfigError`, never
    * dropped. Registered claims (`sub`, `jti`, `type`, `sid`, `iat`, `exp`, `nbf`, `iss`, `aud`)

@@ -319,6 +319,7 @@ export function resolveAuthConfig(
     leewaySeconds: get('leewaySeconds') as number,
     bcryptCost: get('bcryptCost') as number,
     passwordConcurrency: get('passwordConcurrency') as number,
+    passwordNice: get('passwordNice') as number,
     passwordQueueLimit:
       (get('passwordQueueLimit') as number | undefined) ??
       defaultHashQueueLimit(get('passwordConcurrency') as number),

@@ -51,6 +51,8 @@ export interface ResolvedAuthConfig {
   readonly passwordConcurrency: number;
   /** bcrypt operations allowed to wait; more answer 503 `auth_busy`. */
   readonly passwordQueueLimit: number;
+  /** Nice value of the bcrypt worker threads (Linux); 0 = libuv's pool. */
+  readonly passwordNice: number;
   /** Names of extra claims copied into tokens. */
   readonly extraClaims: readonly string[];
   /** Where tokens are read from. */

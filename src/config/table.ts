@@ -175,6 +175,14 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
     check: numberIn(0, 1_000_000, 'waiting bcrypt operations', true),
     shown: '8 × `passwordConcurrency`',
   },
+  {
+    key: 'passwordNice',
+    env: 'AUTH_PASSWORD_NICE',
+    parse: env.number,
+    fallback: 10,
+    check: numberIn(0, 19, 'nice levels', true),
+    shown: '`10` (Linux; `0`: libuv pool)',
+  },
   { key: 'extraClaims', fallback: [], check: is.stringList, shown: '`[]`' },
   {
     key: 'tokenLocation',

@@ -1,7 +1,7 @@
 import { DEFAULT_BCRYPT_COST, hashCost, needsRehash } from './bcrypt';
 import { ConcurrencyLimiter, defaultHashConcurrency, defaultHashQueueLimit } from './limiter';
 import { assertHashablePassword } from './policy';
-import { bcryptBackend } from './workers';
+import { bcryptBackend, DEFAULT_PASSWORD_NICE } from './workers';
 
 const DUMMY_PASSWORD = 'dummy-password-for-timing';
 
@@ -31,7 +31,8 @@ export interface PasswordHasherStats {
  * cost, or has a weaker legacy hash (its compare, then dummy compares that make up the rest).
  * At most `concurrency` operations run at once and `queueLimit` wait; the next is refused with
  * {@link AuthBusyError} (503 `auth_busy`, `Retry-After`) instead of waiting behind a storm. On
- * Linux the work runs on worker threads of the lowest priority (nice 19), shared by the process.
+ * Linux the work runs on worker threads of a lower priority (`nice`, default 10), shared by the
+ * process, so a storm takes the CPU the event loop leaves before the event loop's own.
  *
  * @example
  * ```ts
@@ -53,11 +54,14 @@ export class PasswordHasher {
    * than the machine's cores, at least 1, so hashing never takes every core from the event loop.
    * @param queueLimit - operations allowed to wait for a slot; more are refused with 503
    * `auth_busy`. Default `8 × concurrency`.
+   * @param nice - Linux nice value (0–19) of the threads that run bcrypt; `0` runs it on libuv's
+   * pool at the process's own priority. Default `10`.
    */
   constructor(
     readonly cost: number = DEFAULT_BCRYPT_COST,
     concurrency: number = defaultHashConcurrency(),
     queueLimit: number = defaultHashQueueLimit(concurrency),
+    readonly nice: number = DEFAULT_PASSWORD_NICE,
   ) {
     this.limiter = new ConcurrencyLimiter(concurrency, queueLimit);
   }
@@ -113,13 +117,13 @@ export class PasswordHasher {
 
   private bcryptHash(password: string, cost: number): Promise<string> {
     this.hashes++;
-    return bcryptBackend().hash(password, cost);
+    return bcryptBackend(this.nice).hash(password, cost);
   }
 
   private compare(password: string, hash: string, cost: number): Promise<boolean> {
     this.compares++;
     this.compareRounds += 2 ** cost;
-    return bcryptBackend().compare(password, hash);
+    return bcryptBackend(this.nice).compare(password, hash);
   }
 
   /** A hash of a fixed password at `cost`, made once (inside the caller's slot). */

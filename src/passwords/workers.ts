@@ -15,13 +15,13 @@ const THREAD_POOL: BcryptBackend = {
 };
 
 /**
- * The worker's code (CommonJS, evaluated): it lowers its own thread's priority to the lowest
+ * The worker's code (CommonJS, evaluated): it lowers its own thread's priority to `nice`
  * (on Linux `setpriority(PRIO_PROCESS, 0)` applies to the calling thread only), then runs
  * bcrypt's synchronous calls one message at a time.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-require('node:os').setPriority(0, 19);
+require('node:os').setPriority(0, workerData.nice);
 const bcrypt = require(workerData.bcrypt);
 parentPort.on('message', ({ id, op, password, arg }) => {
   try {
@@ -49,7 +49,7 @@ interface Reply {
 }
 
 /**
- * bcrypt on up to `size` worker threads of the lowest priority, shared by the process: a login
+ * bcrypt on up to `size` worker threads of a lower priority, shared by the process: a login
  * storm then takes only the CPU the event loop does not want, so requests that need no bcrypt
  * keep their latency (issue 12 §4) while the cores left over still serve logins. A worker is
  * referenced only while it works (an idle pool keeps no process alive); one that dies fails its
@@ -64,6 +64,7 @@ class LowPriorityWorkers implements BcryptBackend {
   constructor(
     private readonly size: number,
     private readonly bcryptPath: string,
+    private readonly nice: number,
   ) {}
 
   hash(password: string, cost: number): Promise<string> {
@@ -95,7 +96,7 @@ class LowPriorityWorkers implements BcryptBackend {
   private spawn(): Worker {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { bcrypt: this.bcryptPath },
+      workerData: { bcrypt: this.bcryptPath, nice: this.nice },
     });
     worker.on('message', (reply: Reply) => {
       const task = this.busy.get(worker);
@@ -124,16 +125,23 @@ class LowPriorityWorkers implements BcryptBackend {
   }
 }
 
-let backend: BcryptBackend | undefined;
+/** The process's worker pools, one per nice value in use. */
+const pools = new Map<number, BcryptBackend>();
+
+/** Nice value of the bcrypt threads unless `passwordNice` says otherwise. */
+export const DEFAULT_PASSWORD_NICE = 10;
 
 /**
- * @internal The process's bcrypt backend: on Linux, low-priority worker threads (one per core at
- * most); elsewhere, where a thread cannot lower only its own priority, libuv's thread pool.
+ * @internal The process's bcrypt backend for a nice value: on Linux with `nice` > 0, worker
+ * threads at that priority (one per core at most), shared by every hasher of that value;
+ * with `nice` 0, or where a thread cannot lower only its own priority, libuv's thread pool.
  */
-export function bcryptBackend(): BcryptBackend {
-  backend ??=
-    platform() === 'linux'
-      ? new LowPriorityWorkers(availableParallelism(), require.resolve('bcrypt'))
-      : THREAD_POOL;
-  return backend;
+export function bcryptBackend(nice: number = DEFAULT_PASSWORD_NICE): BcryptBackend {
+  if (nice === 0 || platform() !== 'linux') return THREAD_POOL;
+  let pool = pools.get(nice);
+  if (pool === undefined) {
+    pool = new LowPriorityWorkers(availableParallelism(), require.resolve('bcrypt'), nice);
+    pools.set(nice, pool);
+  }
+  return pool;
 }

@@ -228,6 +228,7 @@ export function setupAuth<User>(input: SetupAuthInput<User>): AuthSetup<User> {
     config.bcryptCost,
     config.passwordConcurrency,
     config.passwordQueueLimit,
+    config.passwordNice,
   );
   users.passwords = passwords;
   const validationCache = createValidationCache(dataSource, config);
