@@ -16,6 +16,8 @@
  *               the stripped library server at the same counts
  *   anatomy     what the example's path and the connection count add over the stripped server,
  *               one change at a time, with the pg pool's queueing counted
+ *   purge       GET /users/me p99 on the library (PostgreSQL) while the same process purges 1M
+ *               expired token rows in batches, against the same process idle
  *
  * Modules (bench/lib): options, util, processes (servers, example, fixtures), load (autocannon,
  * paced, measure), rounds (the one rounds-and-summary loop), sections/*, report.
@@ -36,11 +38,12 @@ import { gitCommit, machineInfo, report, targets, writeFiles } from './lib/repor
 import { anatomy } from './lib/sections/anatomy.mjs';
 import { example } from './lib/sections/example.mjs';
 import { growth } from './lib/sections/growth.mjs';
+import { purge } from './lib/sections/purge.mjs';
 import { storm } from './lib/sections/storm.mjs';
 import { throughput } from './lib/sections/throughput.mjs';
 import { log, ROOT } from './lib/util.mjs';
 
-const RUNNERS = { throughput, storm, growth, example, anatomy };
+const RUNNERS = { throughput, storm, growth, example, anatomy, purge };
 
 /** The engines the chosen sections read: each gets its schema / database / file up front. */
 function enginesOf(options) {

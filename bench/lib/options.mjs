@@ -32,7 +32,7 @@ export const BASELINE_OF = {
   mariadb: 'passport-jwt-mariadb',
 };
 export const DB_LABEL = { sqlite: 'SQLite', postgres: 'PostgreSQL', mariadb: 'MariaDB' };
-export const SECTIONS = ['throughput', 'storm', 'growth', 'example', 'anatomy'];
+export const SECTIONS = ['throughput', 'storm', 'growth', 'example', 'anatomy', 'purge'];
 
 const HELP = `npm run bench -- [options]
   --quick                 smoke run (a few minutes with the builds): 1 round, 0.5+1.5 s windows, growth
@@ -54,6 +54,10 @@ const HELP = `npm run bench -- [options]
                           connection counts of the example section (default 10,50)
   --anatomy-connections <n>
                           connections of the anatomy section (default 50)
+  --purge-rows <n>        expired token rows the purge section deletes per round, with half as many
+                          sessions (default 1000000; quick 20000)
+  --purge-rounds <n>      rounds of the purge section, each refilling the table (default 3; quick 1)
+  --purge-rate <n>        req/s of /users/me in the purge section, evenly paced (default 200)
   --no-example-build      example section: use build/example as it is (default: npm run build:example)
   --cpu-prof              CPU-profile each measured window (bench/profiles/*.cpuprofile, git-ignored);
                           the example process itself gets node --cpu-prof (whole process life)
@@ -77,6 +81,9 @@ export function parseOptions(argv, env = process.env) {
       'growth-sizes': { type: 'string' },
       'example-connections': { type: 'string' },
       'anatomy-connections': { type: 'string' },
+      'purge-rows': { type: 'string' },
+      'purge-rounds': { type: 'string' },
+      'purge-rate': { type: 'string' },
       'no-example-build': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
       write: { type: 'boolean' },
@@ -134,6 +141,9 @@ export function parseOptions(argv, env = process.env) {
     growthSizes: counts('growth-sizes', quick ? ['1000', '10000'] : ['10000', '100000', '1000000']),
     exampleConnections: counts('example-connections', ['10', '50']),
     anatomyConnections: Math.round(num('anatomy-connections', 50, 1)),
+    purgeRows: Math.round(num('purge-rows', quick ? 20_000 : 1_000_000, 1)),
+    purgeRounds: Math.round(num('purge-rounds', quick ? 1 : 3, 1)),
+    purgeRate: Math.round(num('purge-rate', 200, 1)),
     exampleBuild: !values['no-example-build'],
     cpuProf: values['cpu-prof'],
     write: values['no-write'] ? false : (values.write ?? !quick),

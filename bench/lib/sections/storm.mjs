@@ -4,27 +4,20 @@
  * rounds; each round measures idle, then the storm (a fixed order: the storm's bcrypt backlog
  * must not leak into the idle window).
  */
-import { cannon, measure, meRequests } from '../load.mjs';
-import { login, startServer, waitUntilAnswering } from '../processes.mjs';
+import { cannon, measure } from '../load.mjs';
+import { login, startServer } from '../processes.mjs';
 import { runRounds } from '../rounds.mjs';
 import { fmt, sleep } from '../util.mjs';
+import { answeringAndWarm } from './common.mjs';
 
 export async function storm(ctx) {
   const { options } = ctx;
   const server = await startServer(ctx.serverEnv('library', 'sqlite', ctx.isolation.sqlite));
   const rate = options.stormRate || undefined;
   try {
-    await waitUntilAnswering(server);
-    await login(server.port, server.login);
     // One closed-loop warm-up for the process; each round then measures idle, then the storm.
-    if (options.warmup > 0) {
-      await cannon({
-        port: server.port,
-        requests: meRequests(server.tokens),
-        duration: options.warmup,
-        connections: options.connections,
-      }).result;
-    }
+    await answeringAndWarm(server, options);
+    await login(server.port, server.login);
     const one = { ...options, warmup: 0 };
     const measured = await runRounds({
       label: 'storm',
