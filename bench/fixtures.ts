@@ -12,8 +12,9 @@
  * and the library's tables, and seeds `users` users sharing one bcrypt hash at the given cost.
  * `grow` bulk-inserts `rows` stored tokens (two per session: access + refresh) with one
  * `INSERT ... SELECT generate_series` per table, then ANALYZEs. `grow-expired` does the same with
- * every row expired (sessions that ended 1–8 days ago), for the purge section, and VACUUMs too, so
- * that no autovacuum of the fresh rows runs into the measured windows.
+ * every row expired (sessions that ended 1–8 days ago), for the purge section, and VACUUMs and
+ * CHECKPOINTs too (when allowed), so that neither an autovacuum of the fresh rows nor the flush of
+ * their pages runs into the measured windows.
  * `create-database` makes an empty PostgreSQL database and prints its `DATABASE_URL`, for the
  * example app to create its tables and seed its demo users in, as on a first `npm start`;
  * `drop-database` drops it (with `FORCE`: connections a killed app left behind do not block it).
@@ -107,6 +108,8 @@ async function grow(isolation: string, rows: number, users: number, expired = fa
     const analyze = expired ? 'VACUUM (ANALYZE)' : 'ANALYZE';
     await ds.query(`${analyze} auth_sessions`);
     await ds.query(`${analyze} auth_tokens`);
+    // The fill's writes flushed now, not by a checkpoint during the idle window that follows.
+    if (expired) await ds.query('CHECKPOINT').catch(() => undefined);
     const [{ n }] = await ds.query<[{ n: string }]>('SELECT count(*) AS n FROM auth_tokens');
     console.log(JSON.stringify({ tokens: Number(n), sessions }));
   } finally {

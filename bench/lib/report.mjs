@@ -307,7 +307,7 @@ function purgeSection(results) {
   return [
     '## Purge at scale: `GET /users/me` on the library (PostgreSQL) during `purgeExpired()`',
     '',
-    `Each round bulk-inserts ${purge.rows.toLocaleString('en-US')} expired token rows (two per session, so half as many expired sessions) next to the live tokens of the load, VACUUMs, measures idle, then calls \`auth.tokens.purgeExpired()\` in the server process (\`purgeBatchSize\` ${purge.library?.purgeBatchSize ?? '?'}): the purge window runs from its start to its end. Load on /users/me: ${purge.rate} req/s, evenly paced (open loop), idle and during the purge alike; one server process for all rounds.`,
+    `Each round bulk-inserts ${purge.rows.toLocaleString('en-US')} expired token rows (two per session, so half as many expired sessions) next to the live tokens of the load, VACUUMs and CHECKPOINTs, warms up for 10 s and measures idle (at least 10 s), then calls \`auth.tokens.purgeExpired()\` in the server process (\`purgeBatchSize\` ${purge.library?.purgeBatchSize ?? '?'}): the purge window runs from its start to its end. Load on /users/me: ${purge.rate} req/s, evenly paced (open loop), idle and during the purge alike; one server process for all rounds.`,
     '',
     ...table(
       ['window', ...WINDOW_COLUMNS, "queries/req (the purge's included)", 'loop lag ms'],
