@@ -56,7 +56,7 @@ const HELP = `npm run bench -- [options]
                           connections of the anatomy section (default 50)
   --purge-rows <n>        expired token rows the purge section deletes per round, with half as many
                           sessions (default 1000000; quick 20000)
-  --purge-rounds <n>      rounds of the purge section, each refilling the table (default 3; quick 1)
+  --purge-rounds <n>      rounds of the purge section, each refilling the table (default 2; quick 1)
   --purge-rate <n>        req/s of /users/me in the purge section, evenly paced (default 200)
   --no-example-build      example section: use build/example as it is (default: npm run build:example)
   --cpu-prof              CPU-profile each measured window (bench/profiles/*.cpuprofile, git-ignored);
@@ -142,7 +142,7 @@ export function parseOptions(argv, env = process.env) {
     exampleConnections: counts('example-connections', ['10', '50']),
     anatomyConnections: Math.round(num('anatomy-connections', 50, 1)),
     purgeRows: Math.round(num('purge-rows', quick ? 20_000 : 1_000_000, 1)),
-    purgeRounds: Math.round(num('purge-rounds', quick ? 1 : 3, 1)),
+    purgeRounds: Math.round(num('purge-rounds', quick ? 1 : 2, 1)),
     purgeRate: Math.round(num('purge-rate', 200, 1)),
     exampleBuild: !values['no-example-build'],
     cpuProf: values['cpu-prof'],

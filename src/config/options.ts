@@ -133,8 +133,9 @@ export interface AuthOptions {
    */
   refreshRateLimit?: number | false;
   /**
-   * Rows of one table `purgeExpired()` deletes per transaction, 1–100000; it yields to requests
-   * between two batches. Env `AUTH_PURGE_BATCH_SIZE`. Default `1000`.
+   * Rows of one table `purgeExpired()` deletes per transaction, 1–100000; between two batches it
+   * rests twice as long as the batch took, leaving the database to requests. Env
+   * `AUTH_PURGE_BATCH_SIZE`. Default `1000`.
    */
   purgeBatchSize?: number;
   /**

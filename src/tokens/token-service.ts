@@ -596,8 +596,9 @@ export class TokenService {
 
   /**
    * Deletes rows whose token or session expired (beyond the leeway), in batches of
-   * `purgeBatchSize` rows, each its own short transaction, yielding to requests between two, so
-   * that a purge of a million rows does not hold locks or the pool for long. Schedule it, e.g.
+   * `purgeBatchSize` rows, each its own short transaction, resting twice as long as a batch took
+   * before the next, so that a purge of a million rows holds no lock or pool client for long and
+   * leaves the database to the requests two thirds of the time. Schedule it, e.g.
    * hourly, or let `purgeIntervalSeconds` do it. Revoked rows are kept until they expire, so a
    * replayed refresh token is still recognized.
    *

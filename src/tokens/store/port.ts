@@ -141,8 +141,8 @@ export interface PurgeCounts {
 /** How {@link TokenStorePort.purgeExpired} deletes. */
 export interface PurgeOptions {
   /**
-   * Most rows of one table deleted in one transaction; the store yields to other work between
-   * two batches. Default: the store's own (the TypeORM store's: 1000).
+   * Most rows of one table deleted in one transaction; the store leaves the database to other
+   * work between two batches. Default: the store's own (the TypeORM store's: 1000).
    */
   batchSize?: number;
   /** Stops the purge between two batches (what was deleted so far stays deleted). */

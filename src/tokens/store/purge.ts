@@ -36,7 +36,16 @@ export async function purgeBatch<T extends ObjectLiteral>(
   return { found: ids.length, deleted: await deleteByKey(manager, entity, key, ids) };
 }
 
-/** Lets the event loop run what waits (requests, their queries) before the next batch. */
-export function yieldToOthers(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+/**
+ * Time a purge rests after a batch, per unit of time the batch took: it keeps the database busy
+ * with the purge at most 1 / (1 + this) of the time, so the requests' queries are not starved.
+ */
+export const REST_PER_BUSY = 2;
+
+/**
+ * Rests after a batch that took `busyMs`: the event loop runs what waits (requests, their
+ * queries) and the database serves them, for `REST_PER_BUSY` times as long, before the next one.
+ */
+export function restAfter(busyMs: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.ceil(busyMs * REST_PER_BUSY)));
 }
