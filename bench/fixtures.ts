@@ -3,6 +3,7 @@
  *
  *   node build/bench/fixtures.js create <engine> <schema|file> <users> <bcryptCost>
  *   node build/bench/fixtures.js grow <schema> <rows> <users>          (postgres only)
+ *   node build/bench/fixtures.js grow-expired <schema> <rows> <users>  (postgres only)
  *   node build/bench/fixtures.js drop <engine> <schema>
  *   node build/bench/fixtures.js create-database <name>                (postgres only)
  *   node build/bench/fixtures.js drop-database <name>                  (postgres only)
@@ -10,7 +11,10 @@
  * `create` makes the schema (postgres) / database (mariadb) / file (SQLite), creates the user table
  * and the library's tables, and seeds `users` users sharing one bcrypt hash at the given cost.
  * `grow` bulk-inserts `rows` stored tokens (two per session: access + refresh) with one
- * `INSERT ... SELECT generate_series` per table, then ANALYZEs.
+ * `INSERT ... SELECT generate_series` per table, then ANALYZEs. `grow-expired` does the same with
+ * every row expired (sessions that ended 1–8 days ago), for the purge section, and VACUUMs and
+ * CHECKPOINTs too (when allowed), so that neither an autovacuum of the fresh rows nor the flush of
+ * their pages runs into the measured windows.
  * `create-database` makes an empty PostgreSQL database and prints its `DATABASE_URL`, for the
  * example app to create its tables and seed its demo users in, as on a first `npm start`;
  * `drop-database` drops it (with `FORCE`: connections a killed app left behind do not block it).
@@ -76,12 +80,13 @@ async function create(engine: Engine, isolation: string, users: number, cost: nu
 
 const DAY = 86_400_000;
 
-async function grow(isolation: string, rows: number, users: number) {
+async function grow(isolation: string, rows: number, users: number, expired = false) {
   const ds = benchDataSource('postgres', isolation);
   await ds.initialize();
   try {
     const sessions = Math.ceil(rows / 2);
-    const now = Date.now();
+    // Expired: the same 7-day spread of starts, shifted so that every session ended a day ago or more.
+    const now = Date.now() - (expired ? 8 * DAY : 0);
     // Sessions started over the last 7 days, 7-day absolute life, 1 in 10 revoked; tokens: an
     // access token (15 min, mostly expired) and a refresh token per session.
     await ds.query(
@@ -100,8 +105,11 @@ async function grow(isolation: string, rows: number, users: number) {
        LIMIT $1::int`,
       [rows],
     );
-    await ds.query('ANALYZE auth_sessions');
-    await ds.query('ANALYZE auth_tokens');
+    const analyze = expired ? 'VACUUM (ANALYZE)' : 'ANALYZE';
+    await ds.query(`${analyze} auth_sessions`);
+    await ds.query(`${analyze} auth_tokens`);
+    // The fill's writes flushed now, not by a checkpoint during the idle window that follows.
+    if (expired) await ds.query('CHECKPOINT').catch(() => undefined);
     const [{ n }] = await ds.query<[{ n: string }]>('SELECT count(*) AS n FROM auth_tokens');
     console.log(JSON.stringify({ tokens: Number(n), sessions }));
   } finally {
@@ -140,8 +148,13 @@ async function main(argv: readonly string[]): Promise<void> {
       count(args[2], 'users'),
       count(args[3], 'bcryptCost'),
     );
-  } else if (command === 'grow') {
-    await grow(checkName(String(args[0])), count(args[1], 'rows'), count(args[2], 'users'));
+  } else if (command === 'grow' || command === 'grow-expired') {
+    await grow(
+      checkName(String(args[0])),
+      count(args[1], 'rows'),
+      count(args[2], 'users'),
+      command === 'grow-expired',
+    );
   } else if (command === 'drop') {
     await drop(engineOf(args[0]), String(args[1]));
   } else if (command === 'create-database') {
@@ -149,7 +162,9 @@ async function main(argv: readonly string[]): Promise<void> {
   } else if (command === 'drop-database') {
     await dropDatabase(String(args[0]));
   } else {
-    throw new Error('usage: fixtures.js create|grow|drop|create-database|drop-database ...');
+    throw new Error(
+      'usage: fixtures.js create|grow|grow-expired|drop|create-database|drop-database ...',
+    );
   }
 }
 

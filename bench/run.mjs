@@ -18,6 +18,8 @@
  *               one change at a time, with the pg pool's queueing counted
  *   revocation  with the validation cache on: a logout on server A until server B refuses the
  *               token (PostgreSQL NOTIFY, Redis pub/sub), two servers on one database
+ *   purge       GET /users/me p99 on the library (PostgreSQL) while the same process purges 1M
+ *               expired token rows in batches, against the same process idle
  *
  * Modules (bench/lib): options, util, processes (servers, example, fixtures), load (autocannon,
  * paced, measure), rounds (the one rounds-and-summary loop), sections/*, report.
@@ -39,11 +41,12 @@ import { anatomy } from './lib/sections/anatomy.mjs';
 import { example } from './lib/sections/example.mjs';
 import { growth } from './lib/sections/growth.mjs';
 import { REVOCATION_CHANNELS, revocation } from './lib/sections/revocation.mjs';
+import { purge } from './lib/sections/purge.mjs';
 import { storm } from './lib/sections/storm.mjs';
 import { throughput } from './lib/sections/throughput.mjs';
 import { log, ROOT } from './lib/util.mjs';
 
-const RUNNERS = { throughput, storm, growth, example, anatomy, revocation };
+const RUNNERS = { throughput, storm, growth, example, anatomy, revocation, purge };
 
 /** The engines the chosen sections read: each gets its schema / database / file up front. */
 function enginesOf(options) {

@@ -27,7 +27,9 @@
  * library's resolved bcrypt cost and password concurrency); answers `{ type: 'stats' }`
  * with the query counts (running totals), the process's CPU time, the pool probe's counts,
  * the event-loop delay since the previous `stats` and the validation cache's counters
- * (`auth.status().validationCache`: channel, listening, hits, misses; `null` when off); `{ type: 'profile-start' }` /
+ * (`auth.status().validationCache`: channel, listening, hits, misses; `null` when off);
+ * `{ type: 'purge' }` (library variant) runs `auth.tokens.purgeExpired()` in this process and
+ * answers `{ type: 'purged', tokens, sessions, ms }`; `{ type: 'profile-start' }` /
  * `{ type: 'profile-stop', file }` record a V8 CPU profile of one window (`--cpu-prof` of the
  * driver); on `{ type: 'stop' }`, SIGTERM, SIGINT or a lost parent it stops accepting, lets the
  * requests in flight finish (bounded), and only then closes the DataSource and exits.
@@ -37,7 +39,7 @@ import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { Session } from 'node:inspector/promises';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import cookieParser from 'cookie-parser';
 import express, { type Express, type Request, type RequestHandler } from 'express';
 import Redis from 'ioredis';
@@ -188,11 +190,13 @@ interface Built {
   /** How many users get a token (the example's app logs in over HTTP: one bcrypt each). */
   tokenCount?: number;
   /** What the library resolved (env `AUTH_*` included), for the report. */
-  library?: { bcryptCost: number; passwordConcurrency: number };
+  library?: { bcryptCost: number; passwordConcurrency: number; purgeBatchSize: number };
   /** The library's validation cache counters (`null` when the cache is off). */
   cache?: () => ValidationCacheStats | null;
   /** Releases what the setup holds besides the DataSource (the cache's channel, Redis). */
   close?: () => Promise<void>;
+  /** The library's `purgeExpired()` (purge section), on the `library` variant only. */
+  purge?: () => Promise<{ tokens: number; sessions: number }>;
 }
 
 const flag = (name: string): boolean => process.env[name] === '1';
@@ -268,12 +272,14 @@ function build(variant: Variant, ds: DataSource, key: KeyObject, bcryptCost: num
     library: {
       bcryptCost: auth.config.bcryptCost,
       passwordConcurrency: auth.config.passwordConcurrency,
+      purgeBatchSize: auth.config.purgeBatchSize,
     },
     cache: () => auth.status().validationCache,
     close: async () => {
       await auth.close();
       await redis?.quit();
     },
+    purge: () => auth.tokens.purgeExpired(),
     issue: async (sub) =>
       (await auth.tokens.createTokenPair(sub, { userAgent: 'bench', ip: '127.0.0.1' })).accessToken,
   };
@@ -381,7 +387,12 @@ async function main(): Promise<void> {
   await ds.initialize();
   const pool: PoolProbe | undefined = flag('BENCH_POOL_PROBE') ? probePool(ds) : undefined;
 
-  const { app, issue, library, tokenCount, cache, close } = build(variant, ds, key, bcryptCost);
+  const { app, issue, library, tokenCount, cache, close, purge } = build(
+    variant,
+    ds,
+    key,
+    bcryptCost,
+  );
   const server: Server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -443,6 +454,13 @@ async function main(): Promise<void> {
         cache: cache?.() ?? null,
       });
       loop.reset();
+    } else if (message.type === 'purge' && purge !== undefined) {
+      const started = performance.now();
+      void purge().then(
+        (deleted) =>
+          process.send?.({ type: 'purged', ...deleted, ms: performance.now() - started }),
+        (error: unknown) => process.send?.({ type: 'purged', error: String(error) }),
+      );
     } else if (message.type === 'stop') {
       stop(0);
     }

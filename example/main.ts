@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { createSecretKey, randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import type { AuthOptions, TokenService } from 'routing-controllers-auth';
+import type { AuthOptions } from 'routing-controllers-auth';
 import { createApp } from './app';
 import { createDataSource } from './database';
-import { purgeIntervalMs, schedulePurge, type PurgeSchedule } from './purge';
+import { purgeIntervalSeconds } from './purge';
 import { prepareDemoUsers } from './seed';
 
 const production = process.env.NODE_ENV === 'production';
@@ -67,28 +67,29 @@ function authOptions(): AuthOptions {
   return options;
 }
 
-/** Purges expired tokens every `PURGE_INTERVAL_MINUTES` (default 60; `0` or `off`: never). */
-function startPurging(tokens: TokenService, intervalMs: number | null): PurgeSchedule | undefined {
-  if (intervalMs === null) {
-    console.log('PURGE_INTERVAL_MINUTES is off: expired tokens are never purged by this process.');
-    return undefined;
-  }
-  console.log(`Purging expired tokens every ${intervalMs / 60_000} minutes.`);
-  return schedulePurge(tokens, { intervalMs });
+/**
+ * The library's purge schedule every `PURGE_INTERVAL_MINUTES` (default 60; `0` or `off`: never),
+ * said in the log.
+ */
+function purgeSchedule(raw: string | undefined): Pick<AuthOptions, 'purgeIntervalSeconds'> {
+  const seconds = purgeIntervalSeconds(raw);
+  console.log(
+    seconds === false
+      ? 'PURGE_INTERVAL_MINUTES is off: expired tokens are never purged by this process.'
+      : `Purging expired tokens every ${seconds / 60} minutes.`,
+  );
+  return { purgeIntervalSeconds: seconds };
 }
 
 async function main(): Promise<void> {
   const listenPort = port();
-  const purgeInterval = purgeIntervalMs(process.env.PURGE_INTERVAL_MINUTES);
-  const options = authOptions();
+  const options = { ...authOptions(), ...purgeSchedule(process.env.PURGE_INTERVAL_MINUTES) };
   const dataSource = createDataSource();
   await dataSource.initialize();
   const { app, auth } = createApp({ dataSource, options });
   console.log(await prepareDemoUsers(dataSource, auth.passwords));
-  const purge = startPurging(auth.tokens, purgeInterval);
   const close = async (): Promise<void> => {
-    await purge?.stop();
-    await auth.close(); // the validation cache's listener, if any
+    await auth.close(); // the purge schedule, and the validation cache's listener if any
     await dataSource.destroy();
   };
 

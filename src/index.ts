@@ -104,6 +104,7 @@ export type {
   NewSession,
   NewToken,
   PurgeCounts,
+  PurgeOptions,
   PurgeResult,
   PurposeKey,
   RefreshClaims,

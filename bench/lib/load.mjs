@@ -86,14 +86,17 @@ function summarize(raw, latencies, { keepSamples = false } = {}) {
  * which measures a saturated server; this one measures latency at a steady, moderate load.
  * Latency runs from the moment a request is handed to the HTTP agent (so a stalled server shows).
  * Also returns the sorted latencies (`samples`), for percentiles pooled over several windows.
+ * With `until` (a promise), no request leaves once it has settled, even before `duration` is over.
  */
-export async function paced({ port, requests, duration, rate }) {
+export async function paced({ port, requests, duration, rate, until }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
   const total = Math.max(1, Math.round(rate * duration));
   const latencies = [];
   let errors = 0;
   let non2xx = 0;
   let stopped = false;
+  let ended = false;
+  until?.finally(() => (ended = true)).catch(() => undefined);
   const pending = [];
   const stop = async () => {
     stopped = true;
@@ -125,7 +128,7 @@ export async function paced({ port, requests, duration, rate }) {
     });
   const start = performance.now();
   try {
-    for (let i = 0; i < total && !stopped; i++) {
+    for (let i = 0; i < total && !stopped && !ended; i++) {
       const wait = start + (i * 1000) / rate - performance.now();
       if (wait >= 1) await sleep(wait);
       pending.push(one(requests[i % requests.length]));
@@ -148,8 +151,10 @@ export async function paced({ port, requests, duration, rate }) {
  * With --cpu-prof, a bench server records a CPU profile of the measured window only, written to
  * bench/profiles/<name>-n<responses>.cpuprofile (the response count gives per-request costs);
  * for the example process the window is noted in `server.windows` (see `cropProfile`).
+ * `until` (paced load only): the measured window ends when this promise settles, at the latest
+ * after `options.duration`.
  */
-export async function measure(server, options, { rate, name, connections, maxTokens } = {}) {
+export async function measure(server, options, { rate, name, connections, maxTokens, until } = {}) {
   const requests = meRequests(server.tokens.slice(0, maxTokens));
   const base = {
     port: server.port,
@@ -157,8 +162,9 @@ export async function measure(server, options, { rate, name, connections, maxTok
     connections: connections ?? options.connections,
     rate,
   };
-  const load = (duration) =>
-    rate ? paced({ ...base, duration }) : cannon({ ...base, duration }).result;
+  if (until && !rate) throw new Error('measure: `until` needs a paced load (`rate`)');
+  const load = (duration, end) =>
+    rate ? paced({ ...base, duration, until: end }) : cannon({ ...base, duration }).result;
   if (options.warmup > 0) await load(options.warmup);
   const profiling = options.cpuProf && name !== undefined && server.profile !== undefined;
   const dir = path.join(ROOT, 'bench/profiles');
@@ -170,7 +176,7 @@ export async function measure(server, options, { rate, name, connections, maxTok
   }
   const before = await server.stats();
   const startUs = process.hrtime.bigint() / 1000n;
-  const result = await load(options.duration);
+  const result = await load(options.duration, until);
   const endUs = process.hrtime.bigint() / 1000n;
   const after = await server.stats();
   const responses = result.ok + result.non2xx;

@@ -44,7 +44,15 @@ export const BASELINE_OF = {
   mariadb: 'passport-jwt-mariadb',
 };
 export const DB_LABEL = { sqlite: 'SQLite', postgres: 'PostgreSQL', mariadb: 'MariaDB' };
-export const SECTIONS = ['throughput', 'storm', 'growth', 'example', 'anatomy', 'revocation'];
+export const SECTIONS = [
+  'throughput',
+  'storm',
+  'growth',
+  'example',
+  'anatomy',
+  'revocation',
+  'purge',
+];
 
 const HELP = `npm run bench -- [options]
   --quick                 smoke run (a few minutes with the builds): 1 round, 0.5+1.5 s windows, growth
@@ -70,6 +78,10 @@ const HELP = `npm run bench -- [options]
                           rounds (default 100; quick 50)
   --redis-url <url>       Redis of the validation cache's Redis channel (default REDIS_URL or
                           redis://127.0.0.1:6379); every run uses a channel of its own
+  --purge-rows <n>        expired token rows the purge section deletes per round, with half as many
+                          sessions (default 1000000; quick 20000)
+  --purge-rounds <n>      rounds of the purge section, each refilling the table (default 2; quick 1)
+  --purge-rate <n>        req/s of /users/me in the purge section, evenly paced (default 200)
   --no-example-build      example section: use build/example as it is (default: npm run build:example)
   --cpu-prof              CPU-profile each measured window (bench/profiles/*.cpuprofile, git-ignored);
                           the example process itself gets node --cpu-prof (whole process life)
@@ -95,6 +107,9 @@ export function parseOptions(argv, env = process.env) {
       'anatomy-connections': { type: 'string' },
       'revocation-trials': { type: 'string' },
       'redis-url': { type: 'string' },
+      'purge-rows': { type: 'string' },
+      'purge-rounds': { type: 'string' },
+      'purge-rate': { type: 'string' },
       'no-example-build': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
       write: { type: 'boolean' },
@@ -154,6 +169,9 @@ export function parseOptions(argv, env = process.env) {
     anatomyConnections: Math.round(num('anatomy-connections', 50, 1)),
     revocationTrials: Math.round(num('revocation-trials', quick ? 50 : 100, 1)),
     redisUrl: values['redis-url'] ?? (env.REDIS_URL || 'redis://127.0.0.1:6379'),
+    purgeRows: Math.round(num('purge-rows', quick ? 20_000 : 1_000_000, 1)),
+    purgeRounds: Math.round(num('purge-rounds', quick ? 1 : 2, 1)),
+    purgeRate: Math.round(num('purge-rate', 200, 1)),
     exampleBuild: !values['no-example-build'],
     cpuProf: values['cpu-prof'],
     write: values['no-write'] ? false : (values.write ?? !quick),

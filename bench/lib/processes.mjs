@@ -76,7 +76,7 @@ async function exitOf(child, ms, what) {
 }
 
 /** Sends `message` to a bench server and waits (bounded) for its `replyType` answer. */
-export function ask(server, message, replyType) {
+export function ask(server, message, replyType, timeoutMs = 30_000) {
   return withTimeout(
     new Promise((resolve) => {
       const onMessage = (reply) => {
@@ -87,7 +87,7 @@ export function ask(server, message, replyType) {
       server.child.on('message', onMessage);
       server.child.send(message);
     }),
-    30_000,
+    timeoutMs,
     `server ${message.type}`,
   );
 }

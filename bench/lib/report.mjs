@@ -65,6 +65,14 @@ export function targets(results, options) {
     (v) => v >= 0.83,
     'PostgreSQL',
   );
+  const p = results.purge?.summary;
+  check(
+    `p99 during a purge of ${(results.purge?.rows ?? options.purgeRows).toLocaleString('en-US')} expired rows vs idle`,
+    p ? p.purge.p99 / p.idle.p99 : NaN,
+    '≤ 2×',
+    (v) => v <= 2,
+    p ? `PostgreSQL, ${fmt(p.idle.p99, 2)} → ${fmt(p.purge.p99, 2)} ms` : '',
+  );
   const e = results.example?.summary;
   for (const c of options.exampleConnections) {
     check(
@@ -352,6 +360,44 @@ function revocationSection(results, options) {
   ];
 }
 
+function purgeSection(results) {
+  const purge = results.purge;
+  const s = purge?.summary;
+  if (!s) return [];
+  const rounds = purge.rounds.filter((r) => r.id === 'purge');
+  const pairs = rounds.map((r) => {
+    const idle = purge.rounds.find((x) => x.round === r.round && x.id === 'idle');
+    return `${fmt(idle?.p99, 2)} → ${fmt(r.p99, 2)} (${fmt(r.purgeMs / 1000, 1)} s)`;
+  });
+  return [
+    '## Purge at scale: `GET /users/me` on the library (PostgreSQL) during `purgeExpired()`',
+    '',
+    `Each round bulk-inserts ${purge.rows.toLocaleString('en-US')} expired token rows (two per session, so half as many expired sessions) next to the live tokens of the load, VACUUMs and CHECKPOINTs, warms up for 10 s and measures idle (at least 10 s), then calls \`auth.tokens.purgeExpired()\` in the server process (\`purgeBatchSize\` ${purge.library?.purgeBatchSize ?? '?'}): the purge window runs from its start to its end. Load on /users/me: ${purge.rate} req/s, evenly paced (open loop), idle and during the purge alike; one server process for all rounds.`,
+    '',
+    ...table(
+      ['window', ...WINDOW_COLUMNS, "queries/req (the purge's included)", 'loop lag ms'],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+      [
+        [
+          'idle',
+          ...windowCells(s.idle),
+          fmt(s.idle.queriesPerRequest, 2),
+          fmt(s.idle.loopDelay?.meanMs, 1),
+        ],
+        [
+          `purge (${fmt(s.purge.purgedTokens)} tokens + ${fmt(s.purge.purgedSessions)} sessions in ${fmt(s.purge.purgeMs / 1000, 1)} s, ${fmt(s.purge.rowsPerSecond)} rows/s)`,
+          ...windowCells(s.purge),
+          fmt(s.purge.queriesPerRequest, 2),
+          fmt(s.purge.loopDelay?.meanMs, 1),
+        ],
+      ],
+    ),
+    '',
+    `p99 purge / idle: **${fmtRatio(s.purge.p99 / s.idle.p99)}** (target ≤ 2×). Per round, p99 idle → purge (ms, purge duration): ${pairs.join('; ')}.`,
+    '',
+  ];
+}
+
 export function report(results, options, machine, wallSeconds) {
   const lines = [];
   lines.push('# Benchmark results', '');
@@ -390,6 +436,7 @@ export function report(results, options, machine, wallSeconds) {
   lines.push(...exampleSection(results, options));
   lines.push(...anatomySection(results, options));
   lines.push(...revocationSection(results, options));
+  lines.push(...purgeSection(results));
   lines.push('## Targets (reported, never asserted)', '');
   lines.push(
     ...table(

@@ -132,6 +132,20 @@ export interface AuthOptions {
    * off. Env `AUTH_REFRESH_RATE_LIMIT`. Default `30`.
    */
   refreshRateLimit?: number | false;
+  /**
+   * Rows of one table `purgeExpired()` deletes per transaction, 1–100000; between two batches it
+   * rests twice as long as the batch took, leaving the database to requests. Env
+   * `AUTH_PURGE_BATCH_SIZE`. Default `1000`.
+   */
+  purgeBatchSize?: number;
+  /**
+   * Purge expired rows every this many seconds (1–2147483), from `setupAuth` until
+   * `auth.close()`: a failed purge is logged (`logError`) and tried again at the next tick, and
+   * the timer never keeps the process alive. `false` or `0` (env `AUTH_PURGE_INTERVAL_SECONDS=off`)
+   * turns it off. Env `AUTH_PURGE_INTERVAL_SECONDS`. Default off: call `auth.tokens.purgeExpired()`
+   * on a schedule of your own. With several instances, one purging is enough.
+   */
+  purgeIntervalSeconds?: number | false;
   /** `iss` claim issued and required. Env `AUTH_ISSUER`. Default `"routing-controllers-auth"`. */
   issuer?: string;
   /** `aud` claim issued and required. Env `AUTH_AUDIENCE`. Default `"routing-controllers-auth"`. */

@@ -314,6 +314,9 @@ export function resolveAuthConfig(
     maxSessionsPerUser: get('maxSessionsPerUser') as number,
     refreshRateLimit:
       get('refreshRateLimit') === false ? null : (get('refreshRateLimit') as number),
+    purgeBatchSize: get('purgeBatchSize') as number,
+    purgeIntervalSeconds:
+      get('purgeIntervalSeconds') === false ? null : (get('purgeIntervalSeconds') as number),
     issuer: get('issuer') as string,
     audience: get('audience') as string,
     leewaySeconds: get('leewaySeconds') as number,

@@ -39,6 +39,10 @@ export interface ResolvedAuthConfig {
   readonly maxSessionsPerUser: number;
   /** Refreshes per session per minute (per instance), or `null` when unlimited. */
   readonly refreshRateLimit: number | null;
+  /** Rows of one table a purge deletes per transaction. */
+  readonly purgeBatchSize: number;
+  /** Seconds between two scheduled purges, or `null` when `setupAuth` schedules none. */
+  readonly purgeIntervalSeconds: number | null;
   /** `iss` issued and required. */
   readonly issuer: string;
   /** `aud` issued and required. */

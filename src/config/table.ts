@@ -30,6 +30,9 @@ export interface OptionSpec {
   readonly shown: string;
 }
 
+/** The longest interval a Node timer holds (2^31 − 1 ms), in whole seconds. */
+const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 /** bcrypt cost: 10–31, or from 4 under `NODE_ENV=test` (fast tests). */
 const bcryptCost: Check = (value, key, context) => {
   const min = context.env.NODE_ENV === 'test' ? 4 : 10;
@@ -129,6 +132,25 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
         ? false
         : numberIn(1, 1_000_000, 'refreshes per minute', true)(value, key, context),
     shown: '`30` per minute per session',
+  },
+  {
+    key: 'purgeBatchSize',
+    env: 'AUTH_PURGE_BATCH_SIZE',
+    parse: env.number,
+    fallback: 1000,
+    check: numberIn(1, 100_000, 'rows', true),
+    shown: '`1000`',
+  },
+  {
+    key: 'purgeIntervalSeconds',
+    env: 'AUTH_PURGE_INTERVAL_SECONDS',
+    parse: env.numberOrOff,
+    fallback: false,
+    check: (value, key, context) =>
+      value === false || value === 0
+        ? false
+        : numberIn(1, MAX_TIMER_SECONDS, 'seconds', true)(value, key, context),
+    shown: 'off',
   },
   {
     key: 'issuer',

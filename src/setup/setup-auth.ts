@@ -11,7 +11,7 @@ import {
   type AccountController,
   type SetupWarningLogger,
 } from '../account/availability';
-import type { BackgroundErrorLogger } from '../account/background';
+import { logBackgroundError, type BackgroundErrorLogger } from '../account/background';
 import type { Mailer } from '../account/mailer';
 import { withValidationCache } from '../cache/attach';
 import { createValidationCache } from '../cache/create';
@@ -32,6 +32,7 @@ import { AuthSessionEntity } from '../tokens/store/session.entity';
 import { AuthTokenEntity } from '../tokens/store/token.entity';
 import { TokenService } from '../tokens/token-service';
 import { BaseUserAuthentication } from '../users/base-user-authentication';
+import { startPurgeSchedule } from './purge-schedule';
 import { createRuntime, type AuthRuntime } from './runtime';
 import { describeSetup, type AuthStatus } from './status';
 
@@ -60,8 +61,9 @@ export interface SetupAuthInput<User = unknown> {
    */
   mailer?: Mailer;
   /**
-   * Where a failure off the request path (a mailer, an `onAfter*` hook) is reported. Default: one
-   * line on standard error with the task and the error's message, never a token.
+   * Where a failure off the request path (a mailer, an `onAfter*` hook, a scheduled purge) is
+   * reported. Default: one line on standard error with the task and the error's message, never a
+   * token.
    */
   logError?: BackgroundErrorLogger;
   /**
@@ -132,10 +134,11 @@ export interface AuthSetup<User = unknown> {
   /** What this setup wired, for a health or debug page. Never contains a secret. */
   status(): AuthStatus;
   /**
-   * Stops what this setup started: the validation cache's listening connection (PostgreSQL
-   * LISTEN or a Redis subscriber), which would otherwise keep the process alive. Call it on
-   * shutdown, before `dataSource.destroy()`. It closes neither the DataSource nor your Redis
-   * client. Without the validation cache there is nothing to stop.
+   * Stops what this setup started: the `purgeIntervalSeconds` schedule (a purge under way stops
+   * after its current batch, and is waited for) and the validation cache's listening connection
+   * (PostgreSQL LISTEN or a Redis subscriber), which would otherwise keep the process alive. Call
+   * it on shutdown, before `dataSource.destroy()`. It closes neither the DataSource nor your
+   * Redis client. Without either there is nothing to stop.
    */
   close(): Promise<void>;
 }
@@ -245,6 +248,16 @@ export function setupAuth<User>(input: SetupAuthInput<User>): AuthSetup<User> {
   if (available.warning !== null) (input.logWarning ?? logSetupWarning)(available.warning);
   if (input.registerInContainer !== false) Container.set(TokenService, tokens);
   const checkers = createCheckers(runtime);
+  // Off by default; the timer is unref()ed and auth.close() stops it.
+  const purge =
+    config.purgeIntervalSeconds === null
+      ? null
+      : startPurgeSchedule(
+          tokens,
+          config.purgeIntervalSeconds * 1000,
+          input.logError ?? logBackgroundError,
+        );
+
   const middlewares = [createBindingMiddleware(runtime), AuthErrorHandler];
   const setup: AuthSetup<User> = {
     config,
@@ -280,6 +293,7 @@ export function setupAuth<User>(input: SetupAuthInput<User>): AuthSetup<User> {
     },
     status: () => ({ ...describeSetup(runtime), accountRoutes: available.status }),
     close: async () => {
+      await purge?.stop();
       await validationCache?.close();
     },
   };

@@ -24,6 +24,7 @@ export type {
   NewSession,
   NewToken,
   PurgeCounts,
+  PurgeOptions,
   Rotation,
   RotationOutcome,
   SessionKind,

@@ -1,7 +1,6 @@
-import { AuthSessionEntity, AuthTokenEntity, TokenService } from 'routing-controllers-auth';
-import { Container } from 'typedi';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { purgeIntervalMs, schedulePurge } from '../../example/purge';
+import { AuthSessionEntity, AuthTokenEntity } from 'routing-controllers-auth';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { purgeIntervalSeconds } from '../../example/purge';
 import { testClock } from '../support/clock';
 import { describeEngines } from '../support/engines';
 import { loginPair } from '../support/http';
@@ -16,128 +15,84 @@ const HOUR = 60 * 60_000;
 const DAY = 24 * HOUR;
 
 describe('example: PURGE_INTERVAL_MINUTES', () => {
-  it.each<[string | undefined, number | null]>([
-    [undefined, HOUR],
-    ['', HOUR],
-    ['  ', HOUR],
-    ['60', HOUR],
-    ['5', 5 * 60_000],
-    ['0.5', 30_000],
-    ['35791', 35_791 * 60_000],
-    ['0', null],
-    ['off', null],
-    ['OFF', null],
-  ])('%j → %j ms', (raw, ms) => {
-    expect(purgeIntervalMs(raw)).toBe(ms);
+  it.each<[string | undefined, number | false]>([
+    [undefined, 3600],
+    ['', 3600],
+    ['  ', 3600],
+    ['60', 3600],
+    ['5', 300],
+    ['0.5', 30],
+    ['0.001', 1],
+    ['35791', 35_791 * 60],
+    ['0', false],
+    ['off', false],
+    ['OFF', false],
+  ])('%j → purgeIntervalSeconds %j', (raw, seconds) => {
+    expect(purgeIntervalSeconds(raw)).toBe(seconds);
   });
 
   it.each(['-5', 'ten', '1e3', 'Infinity', 'NaN', '35792', '5 minutes'])(
     'refuses %j, naming the variable and the range',
     (raw) => {
-      expect(() => purgeIntervalMs(raw)).toThrow(
+      expect(() => purgeIntervalSeconds(raw)).toThrow(
         new Error(
           `PURGE_INTERVAL_MINUTES must be a number of minutes from 0 (off) to 35791, got "${raw}".`,
         ),
       );
     },
   );
-
-  it('the timer is unref()ed, so it never keeps the process alive', async () => {
-    const schedule = schedulePurge(
-      { purgeExpired: () => Promise.resolve({ tokens: 0, sessions: 0 }) },
-      { intervalMs: HOUR },
-    );
-    expect(schedule.timer.hasRef()).toBe(false);
-    await schedule.stop();
-  });
 });
 
-describeEngines('example: scheduled purge of expired tokens', (engine) => {
-  const clock = testClock();
-  let h: ExampleHarness;
-  const count = async () => ({
-    tokens: await h.dataSource.getRepository(AuthTokenEntity).count(),
-    sessions: await h.dataSource.getRepository(AuthSessionEntity).count(),
-  });
-  beforeAll(async () => {
-    h = await startExample(engine, { ...TEST_OPTIONS, now: clock.now });
-  });
-  afterAll(() => stopExample(h));
-  afterEach(() => {
+describeEngines("example: the library's scheduled purge of expired tokens", (engine) => {
+  let h: ExampleHarness | undefined;
+  afterEach(async () => {
+    await h?.auth.close();
+    await stopExample(h);
     vi.useRealTimers();
   });
 
-  it('purges every interval: expired rows go, live ones stay; stopped, it purges no more', async () => {
-    await loginPair(h.app, 'alice@example.com', 'alice-password-1');
-    await loginPair(h.app, 'admin@example.com', 'admin-password-1');
-    clock.advance(8 * DAY); // past the 7-day refresh lifetime: both sessions are expired
-    await loginPair(h.app, 'admin@example.com', 'admin-password-1');
-    expect(await count()).toEqual({ tokens: 6, sessions: 3 });
-
+  it('purges every interval: expired rows go, live ones stay; closed, it purges no more', async () => {
+    const clock = testClock();
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-    const lines: string[] = [];
-    const errors: string[] = [];
-    const schedule = schedulePurge(Container.get(TokenService), {
-      intervalMs: HOUR,
-      log: (line) => lines.push(line),
-      logError: (line) => errors.push(line),
+    const app = await startExample(engine, {
+      ...TEST_OPTIONS,
+      now: clock.now,
+      purgeIntervalSeconds: purgeIntervalSeconds('60'),
     });
-    await vi.advanceTimersByTimeAsync(HOUR - 1);
-    await schedule.idle();
+    h = app;
+    const count = async () => ({
+      tokens: await app.dataSource.getRepository(AuthTokenEntity).count(),
+      sessions: await app.dataSource.getRepository(AuthSessionEntity).count(),
+    });
+    /** Polls in real time (only setInterval is faked) until the rows are `expected`, at most 5 s. */
+    const settled = async (expected: { tokens: number; sessions: number }) => {
+      let now = await count();
+      for (let i = 0; i < 200 && JSON.stringify(now) !== JSON.stringify(expected); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        now = await count();
+      }
+      return now;
+    };
+    await loginPair(app.app, 'alice@example.com', 'alice-password-1');
+    await loginPair(app.app, 'admin@example.com', 'admin-password-1');
+    clock.advance(8 * DAY); // past the 7-day refresh lifetime: both sessions are expired
+    await loginPair(app.app, 'admin@example.com', 'admin-password-1');
     expect(await count()).toEqual({ tokens: 6, sessions: 3 });
 
+    await vi.advanceTimersByTimeAsync(HOUR - 1);
+    expect(await count()).toEqual({ tokens: 6, sessions: 3 });
     await vi.advanceTimersByTimeAsync(1);
-    await schedule.idle();
-    expect(await count()).toEqual({ tokens: 2, sessions: 1 });
-    expect(lines).toEqual(['Purged expired rows (tokens: 4, sessions: 2).']);
+    expect(await settled({ tokens: 2, sessions: 1 })).toEqual({ tokens: 2, sessions: 1 });
 
     clock.advance(8 * DAY);
     await vi.advanceTimersByTimeAsync(HOUR);
-    await schedule.idle();
-    expect(await count()).toEqual({ tokens: 0, sessions: 0 });
-    expect(lines).toEqual([
-      'Purged expired rows (tokens: 4, sessions: 2).',
-      'Purged expired rows (tokens: 2, sessions: 1).',
-    ]);
+    expect(await settled({ tokens: 0, sessions: 0 })).toEqual({ tokens: 0, sessions: 0 });
 
-    await loginPair(h.app, 'alice@example.com', 'alice-password-1');
+    await loginPair(app.app, 'alice@example.com', 'alice-password-1');
     clock.advance(8 * DAY);
-    await schedule.stop();
+    await app.auth.close();
     await vi.advanceTimersByTimeAsync(3 * HOUR);
-    await schedule.idle();
+    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await count()).toEqual({ tokens: 2, sessions: 1 });
-    expect(lines.length).toBe(2);
-    expect(errors).toEqual([]);
-  });
-});
-
-describe('example: a failing scheduled purge', () => {
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
-  it('is logged at every tick and never throws into the process', async () => {
-    const h = await startExample('sqlite');
-    try {
-      await h.dataSource.destroy();
-      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-      const errors: string[] = [];
-      const schedule = schedulePurge(Container.get(TokenService), {
-        intervalMs: HOUR,
-        log: () => undefined,
-        logError: (line) => errors.push(line),
-      });
-      for (let tick = 0; tick < 2; tick++) {
-        await vi.advanceTimersByTimeAsync(HOUR);
-        await schedule.idle();
-      }
-      await schedule.stop();
-      const line =
-        'Purging expired tokens failed, next try in 60 minutes: AuthUnavailableError: ' +
-        'Authentication is temporarily unavailable. (TypeError: The database connection is not open)';
-      expect(errors).toEqual([line, line]);
-    } finally {
-      await stopExample(h);
-    }
   });
 });

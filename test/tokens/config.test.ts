@@ -80,3 +80,48 @@ describe('token engine options', () => {
     expect(error.key).toBe('refreshReuseGraceSeconds');
   });
 });
+
+describe('purge options', () => {
+  const purge = (options: object, env: Record<string, string> = {}) => {
+    const c = resolveAuthConfig({ secretKey: TEST_SECRET, ...options }, env);
+    return { batch: c.purgeBatchSize, interval: c.purgeIntervalSeconds };
+  };
+
+  it('default to batches of 1000 and no schedule; read the environment; options win', () => {
+    expect(purge({})).toEqual({ batch: 1000, interval: null });
+    const env = { AUTH_PURGE_BATCH_SIZE: '250', AUTH_PURGE_INTERVAL_SECONDS: '3600' };
+    expect(purge({}, env)).toEqual({ batch: 250, interval: 3600 });
+    expect(purge({ purgeBatchSize: 10, purgeIntervalSeconds: false }, env)).toEqual({
+      batch: 10,
+      interval: null,
+    });
+    for (const off of ['off', 'false', '0']) {
+      expect(purge({}, { AUTH_PURGE_INTERVAL_SECONDS: off }).interval).toBeNull();
+    }
+  });
+
+  it.each([
+    [{ purgeBatchSize: 0 }, 'purgeBatchSize', /whole number of rows from 1 to 100000, got 0/],
+    [{ purgeBatchSize: 100_001 }, 'purgeBatchSize', /got 100001/],
+    [{ purgeBatchSize: 2.5 }, 'purgeBatchSize', /whole number/],
+    [{ purgeIntervalSeconds: -60 }, 'purgeIntervalSeconds', /from 1 to 2147483, got -60/],
+    [{ purgeIntervalSeconds: 2_147_484 }, 'purgeIntervalSeconds', /got 2147484/],
+    [
+      { purgeIntervalSeconds: '60' as unknown as number },
+      'purgeIntervalSeconds',
+      /whole number of seconds/,
+    ],
+  ] as const)('refuses %j', (options, key, message) => {
+    const error = configError(() => resolveAuthConfig({ secretKey: TEST_SECRET, ...options }, {}));
+    expect(error.key).toBe(key);
+    expect(error.message).toMatch(message);
+  });
+
+  it.each([
+    ['AUTH_PURGE_BATCH_SIZE', 'lots'],
+    ['AUTH_PURGE_INTERVAL_SECONDS', 'hourly'],
+  ])('refuses %s=%s, naming the variable', (name, raw) => {
+    const error = configError(() => resolveAuthConfig({ secretKey: TEST_SECRET }, { [name]: raw }));
+    expect(error.key).toBe(name);
+  });
+});

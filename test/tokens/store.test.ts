@@ -2,9 +2,10 @@ import { expect, it } from 'vitest';
 import { AUTH_ENTITIES, AuthTokenEntity, resolveAuthConfig, TokenService } from '../../src';
 import { TokenStore } from '../../src/tokens/store';
 import { TEST_SECRET, testClock } from '../support/clock';
+import { QueryCounter } from '../support/query-counter';
 import { closeDataSource, describeEngines, openDataSource } from '../support/engines';
 import { coreSuite } from './conformance/core';
-import { describeStoreConformance, payloadOf, type OpenStore } from './conformance/harness';
+import { DAY, describeStoreConformance, payloadOf, type OpenStore } from './conformance/harness';
 import { rotationSuite } from './conformance/rotation';
 import { sessionSuite } from './conformance/sessions';
 import { singleUseSuite } from './conformance/single-use';
@@ -54,6 +55,38 @@ describeEngines('TypeORM store: why ids are matched exactly', (engine) => {
       // What the store answers is exact everywhere.
       expect(await store.lookup(jti.toUpperCase())).toBeNull();
       expect((await store.lookup(jti))?.jti).toBe(jti);
+    } finally {
+      await closeDataSource(ds);
+    }
+  });
+});
+
+describeEngines('TypeORM store: a purge runs in short transactions', (engine) => {
+  it('each batch is its own transaction of at most purgeBatchSize rows of one table', async () => {
+    const counter = new QueryCounter();
+    const ds = await openDataSource(engine, { entities: [...AUTH_ENTITIES], logger: counter });
+    try {
+      const clock = testClock();
+      const tokens = new TokenService(
+        new TokenStore(ds),
+        resolveAuthConfig({ secretKey: TEST_SECRET, now: clock.now, purgeBatchSize: 5 }, {}),
+      );
+      for (let i = 0; i < 7; i++) await tokens.createTokenPair('batched');
+      clock.advance(8 * DAY);
+      const live = await tokens.createTokenPair('batched');
+      counter.reset();
+      expect(await tokens.purgeExpired()).toEqual({ tokens: 14, sessions: 7 });
+      const statements = counter.queries.map((q) => q.query);
+      // Tokens 5 + 5 + 4, sessions 5 + 2: five transactions, one DELETE each.
+      expect(statements.filter((q) => q === 'COMMIT')).toHaveLength(5);
+      const deletes = counter.queries.filter((q) => q.query.startsWith('DELETE'));
+      expect(deletes.map((q) => (q.parameters as unknown[]).length)).toEqual([5, 5, 4, 5, 2]);
+      expect(deletes.map((q) => /auth_(tokens|sessions)/.exec(q.query)?.[0])).toEqual([
+        ...Array<string>(3).fill('auth_tokens'),
+        ...Array<string>(2).fill('auth_sessions'),
+      ]);
+      expect(await ds.getRepository(AuthTokenEntity).count()).toBe(2);
+      expect((await tokens.validateAccessToken(live.accessToken)).sub).toBe('batched');
     } finally {
       await closeDataSource(ds);
     }

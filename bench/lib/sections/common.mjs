@@ -1,5 +1,5 @@
 /** What several sections share: one measured window on a freshly started server. */
-import { measure } from '../load.mjs';
+import { cannon, measure, meRequests } from '../load.mjs';
 import {
   startServer,
   touchEveryToken,
@@ -31,4 +31,16 @@ export async function freshServerWindow(env, options, measureOptions) {
   } finally {
     await server.stop();
   }
+}
+
+/** Waits until a started server answers, then gives it one closed-loop warm-up of its own. */
+export async function answeringAndWarm(server, options) {
+  await waitUntilAnswering(server);
+  if (options.warmup <= 0) return;
+  await cannon({
+    port: server.port,
+    requests: meRequests(server.tokens),
+    duration: options.warmup,
+    connections: options.connections,
+  }).result;
 }

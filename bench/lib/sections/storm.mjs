@@ -11,10 +11,11 @@
  * beside it. The server's event-loop delay in each window says whether /users/me waited for the
  * event loop (CPU) or for something else.
  */
-import { cannon, measure, meRequests } from '../load.mjs';
-import { login, startServer, waitUntilAnswering } from '../processes.mjs';
+import { cannon, measure } from '../load.mjs';
+import { login, startServer } from '../processes.mjs';
 import { runRounds } from '../rounds.mjs';
 import { fmt, median, percentile, sleep } from '../util.mjs';
+import { answeringAndWarm } from './common.mjs';
 
 /** p50 / p99 of every sample of some windows, pooled. */
 function pooled(windows) {
@@ -36,17 +37,9 @@ export async function storm(ctx) {
   );
   const rate = options.stormRate || undefined;
   try {
-    await waitUntilAnswering(server);
-    await login(server.port, server.login);
     // One closed-loop warm-up for the process; each round then measures idle, then the storm.
-    if (options.warmup > 0) {
-      await cannon({
-        port: server.port,
-        requests: meRequests(server.tokens),
-        duration: options.warmup,
-        connections: options.connections,
-      }).result;
-    }
+    await answeringAndWarm(server, options);
+    await login(server.port, server.login);
     const one = { ...options, warmup: 0 };
     const samples = { idle: [], storm: [] };
     const measureWindow = async (id, name) => {

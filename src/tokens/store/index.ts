@@ -34,6 +34,7 @@ export type {
   NewSession,
   NewToken,
   PurgeCounts,
+  PurgeOptions,
   Rotation,
   RotationOutcome,
   SessionKind,

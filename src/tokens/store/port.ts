@@ -138,6 +138,17 @@ export interface PurgeCounts {
   sessions: number;
 }
 
+/** How {@link TokenStorePort.purgeExpired} deletes. */
+export interface PurgeOptions {
+  /**
+   * Most rows of one table deleted in one transaction; the store leaves the database to other
+   * work between two batches. Default: the store's own (the TypeORM store's: 1000).
+   */
+  batchSize?: number;
+  /** Stops the purge between two batches (what was deleted so far stays deleted). */
+  signal?: AbortSignal;
+}
+
 /** What a store says about its backing database, for `authStatus()`. */
 export interface StoreStatus {
   /** e.g. the TypeORM driver type. */
@@ -151,7 +162,7 @@ export interface StoreStatus {
  * implementation must pass the same conformance suite. Contracts every method keeps:
  * - ids are compared exactly (no case folding, no trailing-space padding), whatever the database;
  * - a failure of the backing store surfaces as `AuthUnavailableError` (503): fail closed;
- * - each method is atomic: it happens entirely or not at all.
+ * - each method is atomic: it happens entirely or not at all (`purgeExpired` batch by batch).
  */
 export interface TokenStorePort {
   /**
@@ -196,8 +207,12 @@ export interface TokenStorePort {
   revokeUser(userId: string, now: number, options?: { except?: string }): Promise<number>;
   /** A user's live login sessions, newest first. */
   listSessions(userId: string, now: number): Promise<StoredSession[]>;
-  /** Deletes tokens and sessions that expired before `before`. */
-  purgeExpired(before: number): Promise<PurgeCounts>;
+  /**
+   * Deletes tokens and sessions that expired before `before`, at most `options.batchSize` rows
+   * of a table per transaction (each batch atomic; an interrupted purge leaves only expired rows
+   * for the next one).
+   */
+  purgeExpired(before: number, options?: PurgeOptions): Promise<PurgeCounts>;
   /** The backing database, for status reports. */
   status(): StoreStatus;
 }

@@ -3,6 +3,7 @@ import {
   IsNull,
   type EntityManager,
   type EntityTarget,
+  type FindOptionsWhere,
   type ObjectLiteral,
   type QueryDeepPartialEntity,
 } from 'typeorm';
@@ -68,9 +69,25 @@ export async function revokeSessionIds(
 
 /** Deletes token rows by `jti`. */
 export async function deleteTokens(manager: EntityManager, jtis: readonly string[]): Promise<void> {
-  for (let i = 0; i < jtis.length; i += CHUNK) {
-    await manager.delete(AuthTokenEntity, { jti: In(jtis.slice(i, i + CHUNK)) });
+  await deleteByKey(manager, AuthTokenEntity, 'jti', jtis);
+}
+
+/**
+ * Deletes rows by primary key, `CHUNK` ids a statement (so MariaDB takes record locks only, no
+ * gap locks). Returns how many rows went.
+ */
+export async function deleteByKey<T extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<T>,
+  key: keyof T & string,
+  ids: readonly string[],
+): Promise<number> {
+  let deleted = 0;
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const where = { [key]: In(ids.slice(i, i + CHUNK)) } as FindOptionsWhere<T>;
+    deleted += (await manager.delete(entity, where)).affected ?? 0;
   }
+  return deleted;
 }
 
 /** Claims as stored: JSON, or null when there are none. */

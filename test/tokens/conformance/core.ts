@@ -281,4 +281,74 @@ export function coreSuite(t: Conformance): void {
     );
     expect(await codeOf(t.tokens().validateRefreshToken(old.refreshToken))).toBe('token_expired');
   });
+
+  it('purges in batches smaller than the table: every expired row goes, every live one stays', async () => {
+    const user = `batches-${t.engine}`;
+    const tokens = t.service({ purgeBatchSize: 3 });
+    const expired = [];
+    for (let i = 0; i < 7; i++) expired.push(await tokens.createTokenPair(user));
+    t.clock().advance(8 * DAY);
+    const live = [await tokens.createTokenPair(user), await tokens.createTokenPair(user)];
+    expect(await t.fixture().tokenRows(user)).toHaveLength(18);
+    const result = await tokens.purgeExpired();
+    // 14 tokens and 7 sessions of this user (more from earlier tests on the same store).
+    expect(result.tokens).toBeGreaterThanOrEqual(14);
+    expect(result.sessions).toBeGreaterThanOrEqual(7);
+    const left = await t.fixture().tokenRows(user);
+    const jtis = (pair: TokenPair) =>
+      [pair.accessToken, pair.refreshToken].map((x) => payloadOf(x).jti);
+    expect(left.map((r) => r.jti).sort()).toEqual(live.flatMap(jtis).sort());
+    // Nothing expired is left anywhere: the next purge finds nothing.
+    expect(await tokens.purgeExpired()).toEqual({ tokens: 0, sessions: 0 });
+    for (const pair of live) {
+      expect((await tokens.validateAccessToken(pair.accessToken)).sub).toBe(user);
+      expect(await tokens.listSessions(user)).toHaveLength(2);
+    }
+    for (const pair of expired) {
+      expect(await codeOf(tokens.validateRefreshToken(pair.refreshToken))).toBe('token_expired');
+    }
+  });
+
+  it('a purge stopped by its signal deletes nothing more; the next one does', async () => {
+    const user = `aborted-${t.engine}`;
+    await t.tokens().createTokenPair(user);
+    t.clock().advance(8 * DAY);
+    const stopped = new AbortController();
+    stopped.abort();
+    expect(await t.tokens().purgeExpired({ signal: stopped.signal })).toEqual({
+      tokens: 0,
+      sessions: 0,
+    });
+    expect(await t.fixture().tokenRows(user)).toHaveLength(2);
+    const result = await t.tokens().purgeExpired({ batchSize: 1 });
+    expect(result.tokens).toBeGreaterThanOrEqual(2);
+    expect(await t.fixture().tokenRows(user)).toHaveLength(0);
+  });
+
+  it('validations are answered between two batches of a purge', async () => {
+    const user = `between-${t.engine}`;
+    for (let i = 0; i < 10; i++) await t.tokens().createTokenPair(user);
+    t.clock().advance(8 * DAY);
+    const live = await t.tokens().createTokenPair(user);
+    const order: string[] = [];
+    // 20 tokens and 10 sessions, one a transaction: 30 batches, with the event loop free between.
+    const purge = t
+      .tokens()
+      .purgeExpired({ batchSize: 1 })
+      .then((result) => {
+        order.push('purge');
+        return result;
+      });
+    const validated = t
+      .tokens()
+      .validateAccessToken(live.accessToken)
+      .then((claims) => {
+        order.push('validation');
+        return claims;
+      });
+    const [result, claims] = await Promise.all([purge, validated]);
+    expect(claims.sub).toBe(user);
+    expect(result.tokens).toBeGreaterThanOrEqual(20);
+    expect(order).toEqual(['validation', 'purge']);
+  });
 }
