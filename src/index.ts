@@ -52,6 +52,7 @@ export {
   PasswordPolicyError,
   RefreshTokenReuseError,
   RevokedTokenError,
+  RouteNotFoundError,
   SessionNotFoundError,
   TooManyRequestsError,
   WrongTokenTypeError,
@@ -136,6 +137,7 @@ export {
   clearAuthCookies,
   CurrentUser,
   errorResponse,
+  notFoundHandler,
   RefreshToken,
   setAuthCookies,
 } from './http';
