@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import cookieParser from 'cookie-parser';
-import express, { type Express, type Request, type Response } from 'express';
+import express, { type Express } from 'express';
 import { useContainer, useExpressServer } from 'routing-controllers';
 import {
   AuthController,
+  notFoundHandler,
   setupAuth,
   type AuthOptions,
   type AuthSetup,
@@ -14,7 +15,6 @@ import { ExampleAuth } from './auth';
 import { AdminController } from './controllers/admin.controller';
 import { HealthController } from './controllers/health.controller';
 import { demoPage } from './demo-page';
-import { RouteNotFoundError } from './errors';
 import { outboxMailer } from './mailer';
 import { mountDocs } from './openapi';
 import { User } from './user.entity';
@@ -25,16 +25,6 @@ export interface CreateAppOptions {
   dataSource: DataSource;
   /** Library options; anything unset falls back to the `AUTH_*` environment, then the defaults. */
   options?: AuthOptions;
-}
-
-/**
- * The last handler: a request no route answered gets 404 `not_found` as JSON, whatever its
- * method. routing-controllers calls `next()` after it has sent an action's response, so a
- * request that was answered arrives here too and is left alone.
- */
-function notFound(_req: Request, res: Response): void {
-  if (res.headersSent) return;
-  res.status(404).set('Cache-Control', 'no-store').json(new RouteNotFoundError().toJSON());
 }
 
 /** What {@link createApp} builds. */
@@ -77,7 +67,8 @@ export function createApp({ dataSource, options }: CreateAppOptions): ExampleApp
     classTransformer: true,
     validation: true,
   });
-  // After every routing-controllers route and middleware: Express's own 404 is an HTML page.
-  app.use(notFound);
+  // After every routing-controllers route and middleware: Express's own 404 is an HTML page; the
+  // library's notFoundHandler answers 404 not_found as JSON, for every method.
+  app.use(notFoundHandler);
   return { app, auth };
 }

@@ -14,16 +14,6 @@ export class UserNotFoundError extends AuthError {
   }
 }
 
-/**
- * 404 `not_found`: no route matches the request's method and path. The same
- * `{ name, code, message }` shape as every other error, instead of Express's HTML page.
- */
-export class RouteNotFoundError extends AuthError {
-  constructor() {
-    super(404, 'not_found', 'No route matches this method and path.');
-  }
-}
-
 /** 503 `database_unavailable`: a route of the example could not reach the database. */
 export class DatabaseUnavailableError extends AuthError {
   constructor(options?: { cause?: unknown }) {

@@ -52,6 +52,7 @@ export {
   PasswordPolicyError,
   RefreshTokenReuseError,
   RevokedTokenError,
+  RouteNotFoundError,
   SessionNotFoundError,
   TooManyRequestsError,
   WrongTokenTypeError,
@@ -137,6 +138,7 @@ export {
   clearAuthCookies,
   CurrentUser,
   errorResponse,
+  notFoundHandler,
   RefreshToken,
   setAuthCookies,
 } from './http';

@@ -49,7 +49,7 @@ export interface MissingAccountRoutes {
   methods: AccountBridgeMethod[];
 }
 
-/** Where setup reports account routes it left out. Default: one `console.warn` line. */
+/** Where setup reports account routes it left out, and a bridge whose `getEmail` gives no address. Default: one `console.warn` line. */
 export type SetupWarningLogger = (message: string) => void;
 
 /** @internal The default {@link SetupWarningLogger}. */

@@ -12,6 +12,7 @@ import {
   checkOwnPassword,
   findByExactEmail,
   publicUser,
+  storedEmail,
 } from './support';
 import { sendVerifyToken } from './verify';
 
@@ -44,7 +45,7 @@ export async function emailChanges<User>(
   email: string | undefined,
 ): Promise<UserChanges> {
   if (email === undefined) return {};
-  const current = await failClosed(() => deps.users.getEmail(user));
+  const current = await storedEmail(deps, user);
   return email === current ? {} : { email, isVerified: false };
 }
 

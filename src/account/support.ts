@@ -35,8 +35,27 @@ export async function findByExactEmail<User>(
   const find = bridgeMethod(deps, 'findByEmail');
   const found = await failClosed(() => find(email));
   if (found === null || found === undefined) return null;
-  const stored = await failClosed(() => deps.users.getEmail(found));
-  return stored === email ? found : null;
+  return (await storedEmail(deps, found)) === email ? found : null;
+}
+
+/**
+ * @internal The address the bridge's `getEmail` gives for a user it found, or `null`. Anything but
+ * a string answers as no address — the HTTP answer stays the one every address gets — and the
+ * setup warns once: the default `getEmail` reads `user.email`, and a model that keeps the address
+ * elsewhere (`mail`) otherwise gets no mail and no word about it.
+ */
+export async function storedEmail<User>(deps: FlowDeps<User>, user: User): Promise<string | null> {
+  const email: unknown = await failClosed(() => deps.users.getEmail(user));
+  if (typeof email === 'string') return email;
+  const bridge = deps.users.constructor.name;
+  deps.warnings.once(
+    'getEmail',
+    `${bridge}.getEmail(user) gave ${email === null ? 'null' : typeof email} for a user your bridge found, ` +
+      'so the account routes treat that user as having no address: no verify or reset mail is sent, ' +
+      'and password checks on /users/me fail. The default getEmail reads user.email: override ' +
+      'getEmail(user) to return the address your model stores (e.g. user.mail).',
+  );
+  return null;
 }
 
 /** @internal The user as the routes answer with it. */
@@ -93,7 +112,7 @@ export async function checkOwnPassword<User>(
   client: ClientInfo,
 ): Promise<void> {
   const { users, throttle } = deps;
-  const email = await failClosed(() => users.getEmail(user));
+  const email = await storedEmail(deps, user);
   if (email === null) throw new InvalidPasswordError();
   const id = subjectOf(deps, user);
   const check = async (): Promise<User | null> => {

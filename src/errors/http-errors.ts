@@ -59,6 +59,16 @@ export class SessionNotFoundError extends CodedAuthError {
   }
 }
 
+/**
+ * 404 `not_found`: no route matches the request's method and path. What {@link notFoundHandler}
+ * answers, in the `{ name, code, message }` shape of every other error.
+ */
+export class RouteNotFoundError extends CodedAuthError {
+  constructor() {
+    super('not_found', 'No route matches this method and path.');
+  }
+}
+
 /** 429 `too_many_requests`: throttled. `retryAfterSeconds` is sent as `Retry-After`. */
 export class TooManyRequestsError extends CodedAuthError {
   /** Seconds until the caller may try again. */

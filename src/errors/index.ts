@@ -13,6 +13,7 @@ export {
   InvalidRequestError,
   MissingCredentialsError,
   PasswordPolicyError,
+  RouteNotFoundError,
   SessionNotFoundError,
   TooManyRequestsError,
 } from './http-errors';

@@ -58,6 +58,15 @@ const BODY_ERRORS: Record<string, [number, string, string]> = {
   'parameters.too.many': [413, 'payload_too_large', 'The request has too many parameters.'],
 };
 
+/**
+ * The name answered with a code no error class raised: the code in PascalCase, so a malformed JSON
+ * body answers `InvalidRequestError` like every other `invalid_request` (and a 413 is never
+ * named after a 400).
+ */
+function nameOfCode(code: string): string {
+  return `${code.replace(/(?:^|_)([a-z])/g, (_m, c: string) => c.toUpperCase())}Error`;
+}
+
 function snake(name: string): string {
   return name
     .replace(/Error$/, '')
@@ -124,14 +133,14 @@ export function errorResponse(error: unknown): ErrorResponse {
     const known = BODY_ERRORS[error.type];
     if (known !== undefined) {
       const [status, code, message] = known;
-      return { status, body: { name: 'BadRequestError', code, message }, headers: {} };
+      return { status, body: { name: nameOfCode(code), code, message }, headers: {} };
     }
   }
   if (isUnreadableBody(error)) {
     return {
       status: 400,
       body: {
-        name: 'BadRequestError',
+        name: nameOfCode('invalid_request'),
         code: 'invalid_request',
         message: 'The request body could not be read.',
       },
@@ -144,13 +153,10 @@ export function errorResponse(error: unknown): ErrorResponse {
     // cannot satisfy, a failed precondition) and other http-errors users: the client's fault, so
     // its 4xx with a code from the status — never the message, which may echo the path.
     const phrase = STATUS_CODES[clientError] ?? 'Bad Request';
+    const code = clientError === 400 ? 'invalid_request' : snake(phrase.replace(/\W+/g, ''));
     return {
       status: clientError,
-      body: {
-        name: `${phrase.replace(/\W+/g, '')}Error`,
-        code: clientError === 400 ? 'invalid_request' : snake(phrase.replace(/\W+/g, '')),
-        message: `${phrase}.`,
-      },
+      body: { name: nameOfCode(code), code, message: `${phrase}.` },
       headers: {},
     };
   }

@@ -11,4 +11,5 @@ export type { AuthParamDecorator } from './decorators/types';
 export { AuthErrorHandler } from './error-handler';
 export { errorResponse } from './error-response';
 export type { ErrorResponse } from './error-response';
+export { notFoundHandler } from './not-found';
 export type { MiddlewareClass } from './binding';

@@ -1,6 +1,8 @@
 import { AccountFlows } from '../account/account-flows';
 import { Background, type BackgroundErrorLogger } from '../account/background';
+import { logSetupWarning, type SetupWarningLogger } from '../account/availability';
 import type { Mailer } from '../account/mailer';
+import { SetupWarnings } from '../account/warnings';
 import { Authorizer } from '../authz/authorizer';
 import type { ResolvedAuthConfig } from '../config/resolved';
 import { AuthFlows } from '../flows/auth-flows';
@@ -36,6 +38,8 @@ export interface AuthRuntime<User = unknown> {
   readonly mailer: Mailer | null;
   /** Work off the request path: mail and `onAfter*` hooks. */
   readonly background: Background;
+  /** Warnings about the bridge found while serving requests, each logged once. */
+  readonly warnings: SetupWarnings;
   /** Register, verify, reset, self-service and admin user flows. */
   readonly account: AccountFlows<User>;
 }
@@ -48,8 +52,9 @@ export function createRuntime<User>(parts: {
   passwords: PasswordHasher;
   mailer?: Mailer | null;
   logError?: BackgroundErrorLogger;
+  logWarning?: SetupWarningLogger;
 }): AuthRuntime<User> {
-  const { config, logError, ...rest } = parts;
+  const { config, logError, logWarning, ...rest } = parts;
   const authorizer = new Authorizer(config.roleHierarchy, config.rolePermissions);
   const throttle = config.throttle === null ? null : new LoginThrottle(config.throttle);
   // The same store as login throttling (memory or the same Redis), counters of their own.
@@ -65,6 +70,7 @@ export function createRuntime<User>(parts: {
     config,
     mailer: parts.mailer ?? null,
     background: new Background(logError),
+    warnings: new SetupWarnings(logWarning ?? logSetupWarning),
     authorizer,
     throttle,
     accountThrottle,

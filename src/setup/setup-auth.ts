@@ -69,7 +69,9 @@ export interface SetupAuthInput<User = unknown> {
   /**
    * Where setup reports ready-made account routes it left out of `auth.accountControllers`
    * because the bridge lacks a method they need (one line naming each controller and method;
-   * nothing when the bridge has none of the account methods). Default: one `console.warn` line.
+   * nothing when the bridge has none of the account methods), and, once, a bridge whose
+   * `getEmail` gives no address for a user it found (also listed in `status().problems`).
+   * Default: one `console.warn` line.
    */
   logWarning?: SetupWarningLogger;
 }
@@ -243,6 +245,7 @@ export function setupAuth<User>(input: SetupAuthInput<User>): AuthSetup<User> {
     passwords,
     mailer: input.mailer ?? null,
     logError: input.logError,
+    logWarning: input.logWarning,
   });
   const available = accountAvailability(users as BaseUserAuthentication<never>);
   if (available.warning !== null) (input.logWarning ?? logSetupWarning)(available.warning);

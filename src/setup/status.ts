@@ -59,6 +59,7 @@ export function describeSetup(runtime: AuthRuntime): AuthStatus {
   if (!runtime.config.cookies.secure && runtime.config.tokenLocation.includes('cookie')) {
     problems.push('Auth cookies are not Secure: acceptable only on http://localhost.');
   }
+  problems.push(...runtime.warnings.list());
   return {
     wired: true,
     database: { type: database.type, initialized: database.initialized },

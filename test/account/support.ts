@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import {
   AUTH_ENTITIES,
   AuthController,
-  AuthError,
+  notFoundHandler,
   AuthUser,
   setupAuth,
   TypeOrmUserAuthentication,
@@ -50,12 +50,6 @@ export interface AccountAppExtras {
   env?: Record<string, string>;
 }
 
-/** The app's last handler, as the example has it: a request no route answered → 404 `not_found`. */
-function notFound(_req: express.Request, res: express.Response): void {
-  if (res.headersSent) return;
-  res.status(404).json(new AuthError(404, 'not_found', 'No route matches this path.').toJSON());
-}
-
 /** Builds an {@link AccountApp} on `engine`. */
 export async function buildAccountApp(
   engine: EngineName,
@@ -96,7 +90,7 @@ export async function buildAccountApp(
     ...auth.serverOptions,
     controllers: [AuthController, ...auth.accountControllers],
   });
-  app.use(notFound);
+  app.use(notFoundHandler); // as the example has it
   const make = userMaker(repo);
   const mails = async (to: string, kind: AccountMail['kind']) => {
     await auth.account.idle();

@@ -475,7 +475,12 @@ describe('error handling: no stack, whatever routing-controllers development say
       .send('{"email": "alice@example.com", "password": ');
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expectError(res, 400, 'invalid_request');
-    expect(res.text).not.toContain('alice@example.com');
+    // Named like every other invalid_request (the error-code table's InvalidRequestError).
+    expect(res.body).toEqual({
+      name: 'InvalidRequestError',
+      code: 'invalid_request',
+      message: 'The request body is not valid JSON.',
+    });
   });
 
   it('a body over 16kb on POST /auth/login → 413 payload_too_large', async () => {
@@ -484,6 +489,11 @@ describe('error handling: no stack, whatever routing-controllers development say
       .send({ email: 'alice@example.com', password: 'x'.repeat(17 * 1024) });
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expectError(res, 413, 'payload_too_large');
+    expect(res.body).toEqual({
+      name: 'PayloadTooLargeError',
+      code: 'payload_too_large',
+      message: 'The request body is too large.',
+    });
   });
 
   it.each(['/auth/refresh', '/auth/cookie/login', '/auth/cookie/refresh'])(
@@ -513,6 +523,11 @@ describe('error handling: no stack, whatever routing-controllers development say
       .set('Content-Type', 'application/json; charset=klingon')
       .send('{"email":"alice@example.com","password":"x"}');
     expectError(res, 415, 'unsupported_media_type');
+    expect(res.body).toEqual({
+      name: 'UnsupportedMediaTypeError',
+      code: 'unsupported_media_type',
+      message: 'The request charset is not supported.',
+    });
   });
 
   it('a class-validator failure → 400 validation_failed', async () => {
