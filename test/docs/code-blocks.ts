@@ -54,6 +54,7 @@ const COMMON_IMPORTS: Record<string, string> = {
   Authorized: 'routing-controllers',
   AUTH_ENTITIES: 'routing-controllers-auth',
   AUTH_MIGRATIONS: 'routing-controllers-auth',
+  setupAuth: 'routing-controllers-auth',
   setAuthCookies: 'routing-controllers-auth',
   clearAuthCookies: 'routing-controllers-auth',
 };
