@@ -7,6 +7,7 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
+  Matches,
   MaxLength,
   MinLength,
 } from 'class-validator';
@@ -27,12 +28,32 @@ const normalized = Transform(({ value }: { value: unknown }) =>
   typeof value === 'string' ? normalizeEmail(value) : value,
 );
 
+/**
+ * Neither control characters (CR, LF, NUL, …) nor U+2028/U+2029 nor `"` (a quoted local part, the
+ * only place an address may hold one): RFC 5322 allows them in quoted strings, and they carry a
+ * header injection (`"x\r\nBcc: …"@example.com`) into a mailer.
+ */
+const SAFE_ADDRESS = /^[^\p{Cc}\u2028\u2029"]*$/u;
+
+/** An address field: trimmed and lower-cased, a valid address, ≤ 320 characters, nothing unsafe. */
+function emailField(): PropertyDecorator {
+  const decorators = [
+    normalized,
+    IsEmail(),
+    MaxLength(MAX_IDENTIFIER_LENGTH),
+    Matches(SAFE_ADDRESS, {
+      message: 'email must not hold control characters, line separators or a quoted local part',
+    }),
+  ];
+  return (target, key) => {
+    for (const decorate of decorators) decorate(target, key);
+  };
+}
+
 /** `POST /auth/register`. Any other field (roles, isActive, …) is dropped. */
 export class RegisterBody {
   /** A valid address of at most 320 characters; stored trimmed and lower-cased. */
-  @normalized
-  @IsEmail()
-  @MaxLength(MAX_IDENTIFIER_LENGTH)
+  @emailField()
   email!: string;
 
   /** At least 8 characters, inside the hashing policy (≤ 72 UTF-8 bytes, no NUL). */
@@ -44,9 +65,7 @@ export class RegisterBody {
 /** `POST /auth/request-verify-token` and `POST /auth/forgot-password`. */
 export class EmailBody {
   /** The address to mail. */
-  @normalized
-  @IsEmail()
-  @MaxLength(MAX_IDENTIFIER_LENGTH)
+  @emailField()
   email!: string;
 }
 
@@ -92,9 +111,7 @@ export class DeleteMeBody {
 export class UpdateMeBody {
   /** A new address; changing it drops the verified flag. */
   @IsOptional()
-  @normalized
-  @IsEmail()
-  @MaxLength(MAX_IDENTIFIER_LENGTH)
+  @emailField()
   email?: string;
 }
 

@@ -14,11 +14,27 @@ function fieldsOf(type: new () => object): string[] {
   return [...new Set(metas.map((m) => m.propertyName))];
 }
 
+/** A JSON value no account field takes apart: a string, number, boolean or `null`. */
+function isPrimitive(value: unknown): boolean {
+  return value === null || typeof value !== 'object';
+}
+
+/**
+ * Whether a field's value has a form some account field takes: a primitive, or an array of
+ * primitives (`roles`). Nested objects and arrays are refused before class-transformer, whose
+ * recursion a body nested thousands deep would overflow (a 500).
+ */
+function isFlat(value: unknown): boolean {
+  return Array.isArray(value) ? value.every(isPrimitive) : isPrimitive(value);
+}
+
 /**
  * Reads a body into a class-validator DTO, whitelisted by construction: only the DTO's own
  * fields are copied (never `__proto__` or anything else), then transformed and validated. A body
  * that is not a plain object (a JSON array, a string, nothing) is a 400 too: routing-controllers
- * 0.11 validates only class instances, so it is checked here.
+ * 0.11 validates only class instances, so it is checked here. So is a field whose value is an
+ * object or an array holding anything but strings, numbers, booleans and `null`: no account field
+ * takes one, and deep nesting would overflow class-transformer.
  *
  * @throws {@link ValidationFailedError} (400 `validation_failed`) naming the failed constraints.
  */
@@ -28,7 +44,14 @@ export function readBody<T extends object>(type: new () => T, body: unknown): T 
   }
   const plain: Record<string, unknown> = {};
   for (const field of fieldsOf(type)) {
-    if (Object.hasOwn(body, field)) plain[field] = (body as Record<string, unknown>)[field];
+    if (!Object.hasOwn(body, field)) continue;
+    const value = (body as Record<string, unknown>)[field];
+    if (!isFlat(value)) {
+      throw new ValidationFailedError(
+        `${field} must be a string, number, boolean or a list of them.`,
+      );
+    }
+    plain[field] = value;
   }
   const instance = plainToInstance(type, plain);
   const errors = validateSync(instance, { whitelist: true, forbidUnknownValues: true });

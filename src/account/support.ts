@@ -3,6 +3,7 @@ import { AuthError } from '../errors/auth-error';
 import { AuthConfigError } from '../errors/config-error';
 import { failClosed } from '../errors/fail-closed';
 import type { ClientInfo, FlowDeps } from '../flows/deps';
+import { foldIdentifier } from '../throttle/keys';
 import { InvalidPasswordError } from './errors';
 import type { AccountMail } from './mailer';
 
@@ -56,6 +57,26 @@ export async function storedEmail<User>(deps: FlowDeps<User>, user: User): Promi
       'getEmail(user) to return the address your model stores (e.g. user.mail).',
   );
   return null;
+}
+
+/**
+ * @internal The account a new address is a look-alike of: for an address that is not its own fold
+ * (`alicé@…`, fullwidth `ａlice@…`), the user whose address is that fold — the two would share
+ * login-throttle counters. `null` for an address that is its own fold (no lookup then).
+ */
+export async function lookAlikeOwner<User>(
+  deps: FlowDeps<User>,
+  email: string,
+): Promise<User | null> {
+  const fold = (deps.config.throttle?.foldIdentifier ?? foldIdentifier)(email);
+  return fold === email ? null : findByExactEmail(deps, fold);
+}
+
+/** @internal Whether a new address is taken: by an account of its own or as a look-alike. */
+export async function isAddressTaken<User>(deps: FlowDeps<User>, email: string): Promise<boolean> {
+  return (
+    (await findByExactEmail(deps, email)) !== null || (await lookAlikeOwner(deps, email)) !== null
+  );
 }
 
 /** @internal The user as the routes answer with it. */

@@ -20,9 +20,16 @@ export function defaultHashQueueLimit(concurrency: number): number {
 }
 
 /**
+ * How many login checks may take a free slot ahead of a waiting hash before that hash goes next:
+ * hashing yields to logins, but a steady trickle of logins cannot starve it for ever.
+ */
+export const CHECKS_BEFORE_HASH = 4;
+
+/**
  * What a task is for. Login checks come first: a task of kind `hash` (registration, a password
- * change) may wait only in a small lane of its own and gets a free slot only when no login check is
- * waiting, so a flood of sign-ups can neither fill the queue nor make a real login wait behind it.
+ * change) may wait only in a small lane of its own and gets a free slot ahead of a waiting login
+ * check only after {@link CHECKS_BEFORE_HASH} checks went first, so a flood of sign-ups can neither
+ * fill the queue nor make a real login wait behind it, and logins cannot lock out hashing.
  */
 export type TaskKind = 'check' | 'hash';
 
@@ -30,11 +37,14 @@ export type TaskKind = 'check' | 'hash';
  * A counting semaphore: at most `limit` tasks run, at most `maxWaiting` login checks wait in order
  * (never on the event loop), and a task arriving when its lane is full is refused with
  * {@link AuthBusyError} (503, `Retry-After`) without running. Hashes wait in a lane of a quarter of
- * `maxWaiting` (at least one) and are served after any waiting check.
+ * `maxWaiting` (at least one) and are served after any waiting check — except that once
+ * {@link CHECKS_BEFORE_HASH} checks took a slot while a hash waited, the oldest hash goes next.
  */
 export class ConcurrencyLimiter {
   private active = 0;
   private refused = 0;
+  /** Checks served from the queue while a hash waited, since a hash last got a slot. */
+  private checksAhead = 0;
   private readonly waiting: Record<TaskKind, (() => void)[]> = { check: [], hash: [] };
 
   /** Tasks of kind `hash` allowed to wait. */
@@ -87,10 +97,21 @@ export class ConcurrencyLimiter {
     try {
       return await task();
     } finally {
-      // The slot passes straight to the next task: a waiting login check before any hash.
-      const next = this.waiting.check.shift() ?? this.waiting.hash.shift();
+      // The slot passes straight to the next task.
+      const next = this.next();
       if (next === undefined) this.active--;
       else next();
     }
+  }
+
+  /** The next waiting task: a login check before any hash, unless hashes were passed over enough. */
+  private next(): (() => void) | undefined {
+    const { check, hash } = this.waiting;
+    if (hash.length > 0 && (check.length === 0 || this.checksAhead >= CHECKS_BEFORE_HASH)) {
+      this.checksAhead = 0;
+      return hash.shift();
+    }
+    if (hash.length > 0) this.checksAhead++;
+    return check.shift();
   }
 }

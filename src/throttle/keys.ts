@@ -43,41 +43,65 @@ export interface AttemptKeys {
   readonly account: string;
 }
 
+/** The IPv4 address in the low 32 bits of eight IPv6 groups. */
+function embeddedIpv4(groups: readonly number[]): string {
+  const [high, low] = groups.slice(6) as [number, number];
+  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
+}
+
 /**
- * The name an IP is counted under. IPv4 is kept as is (an IPv4-mapped IPv6 address such as
- * `::ffff:192.0.2.7` counts as `192.0.2.7`); IPv6 counts per /64 — one subscriber or host usually
- * holds a whole /64, so counting single addresses would give it 2^64 fresh counters. Anything else
- * (`unknown`, a proxy's odd header) is hashed to a fixed size.
+ * The IPv4 address an IPv6 address stands for, in any spelling: IPv4-mapped (`::ffff:a.b.c.d`,
+ * `::ffff:c000:207`, `0:0:0:0:0:ffff:…`), IPv4-compatible (`::a.b.c.d`, but not `::1` or `::`:
+ * the top 16 bits of the IPv4 part must not be zero) and NAT64 (`64:ff9b::/96`). `null` otherwise.
+ */
+function ipv4Of(groups: readonly number[]): string | null {
+  const [a, b, c, d, e, f, g] = groups as [number, number, number, number, number, number, number];
+  const zeroes = c === 0 && d === 0 && e === 0;
+  if (a === 0 && b === 0 && zeroes && f === 0xffff) return embeddedIpv4(groups);
+  if (a === 0 && b === 0 && zeroes && f === 0 && g !== 0) return embeddedIpv4(groups);
+  if (a === 0x64 && b === 0xff9b && zeroes && f === 0) return embeddedIpv4(groups);
+  return null;
+}
+
+/**
+ * The name an IP is counted under. IPv4 is kept as is, and so is the IPv4 address behind an
+ * IPv4-mapped, IPv4-compatible or NAT64 (`64:ff9b::/96`) IPv6 address, in any spelling
+ * (`::ffff:192.0.2.7`, `::ffff:c000:207` and `64:ff9b::c000:207` all count as `192.0.2.7`); other
+ * IPv6 counts per /64 — one subscriber or host usually holds a whole /64, so counting single
+ * addresses would give it 2^64 fresh counters. Anything else (`unknown`, a proxy's odd header) is
+ * hashed to a fixed size.
  */
 export function ipCounterKey(ip: string): string {
   const version = isIP(ip);
   if (version === 4) return ip;
   if (version === 0) return `#${digest(ip)}`;
-  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
-  if (mapped !== null) return mapped[1] as string;
-  return `${expandIpv6(ip).slice(0, 4).join(':')}::/64`;
+  const groups = expandIpv6(ip);
+  const ipv4 = ipv4Of(groups);
+  if (ipv4 !== null) return ipv4;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.toString(16))
+    .join(':')}::/64`;
 }
 
-/** The eight 16-bit groups of a valid IPv6 address, lower-case, without leading zeros. */
-function expandIpv6(ip: string): string[] {
+/** The eight 16-bit groups of a valid IPv6 address. */
+function expandIpv6(ip: string): number[] {
   const zone = ip.indexOf('%');
   const bare = (zone === -1 ? ip : ip.slice(0, zone)).toLowerCase();
   const [head, tail] = bare.split('::') as [string, string | undefined];
-  const groups = (text: string): string[] => {
+  const groups = (text: string): number[] => {
     if (text === '') return [];
     const parts = text.split(':');
     const last = parts[parts.length - 1] as string;
-    if (last.includes('.')) {
-      // An embedded IPv4 tail (e.g. 64:ff9b::192.0.2.1) is two groups.
-      const [a, b, c, d] = last.split('.').map(Number) as [number, number, number, number];
-      parts.splice(-1, 1, ((a << 8) | b).toString(16), ((c << 8) | d).toString(16));
-    }
-    return parts.map((g) => parseInt(g, 16).toString(16));
+    if (!last.includes('.')) return parts.map((g) => parseInt(g, 16));
+    // An embedded IPv4 tail (e.g. 64:ff9b::192.0.2.1) is two groups.
+    const [a, b, c, d] = last.split('.').map(Number) as [number, number, number, number];
+    return [...parts.slice(0, -1).map((g) => parseInt(g, 16)), (a << 8) | b, (c << 8) | d];
   };
   const start = groups(head);
   if (tail === undefined) return start;
   const end = groups(tail);
-  return [...start, ...Array<string>(8 - start.length - end.length).fill('0'), ...end];
+  return [...start, ...Array<number>(8 - start.length - end.length).fill(0), ...end];
 }
 
 /**

@@ -14,7 +14,12 @@ const ORDER: readonly Scope[] = ['ip', 'pair', 'account'];
  * exactly once, after the credential check.
  */
 export interface LoginAttempt {
-  /** The credentials were right: the points go back and the (identifier, IP) counter is cleared. */
+  /**
+   * The credentials were right: the points go back and the (identifier, IP) counter is cleared
+   * (and the pair remembered) — unless the identifier folds to another spelling (`alicé@…`), whose
+   * success gives back only its own points: a look-alike account must not reset the counters of the
+   * account it folds to.
+   */
   succeeded(): Promise<void>;
   /** The check ran and the credentials were wrong: the points stay charged. */
   failed(): void;
@@ -92,7 +97,8 @@ class InsuredCounter implements Counter {
  * counted (and, on the IP only, attempts the busy hasher shed). An IP over its own limit
  * therefore never reaches an account's counter, and one IP can charge an account at most
  * `perAccountAndIp` times a window. A success gives its points back and clears the
- * (identifier, IP) counter.
+ * (identifier, IP) counter — only its points back when the identifier is not its own fold (a
+ * look-alike such as `alicé@…` or fullwidth `ａlice@…` shares `alice@…`'s counters).
  *
  * **Known pairs.** A success also remembers its (identifier, IP) pair for `trustedSeconds`. While an
  * account is over `perAccount` — e.g. because many IPs guess at it to lock its owner out — a
@@ -193,6 +199,12 @@ export class LoginThrottle {
     return {
       succeeded: async () => {
         settle();
+        // A spelling that folds to another (`alicé@…` → `alice@…`) may be another account sharing
+        // these counters: its success must not wipe or vouch for the pair of the one it folds to.
+        if (!this.isFoldStable(identifier)) {
+          await this.giveBack(keys, taken);
+          return;
+        }
         await Promise.all([
           this.giveBack(
             keys,
@@ -253,6 +265,11 @@ export class LoginThrottle {
       account: this.memory.account.size,
       known: this.known?.memory.size ?? 0,
     };
+  }
+
+  /** Whether the identifier is its own fold: its trimmed, lower-cased form is what it folds to. */
+  private isFoldStable(identifier: string): boolean {
+    return identifier.trim().toLowerCase() === this.options.foldIdentifier(identifier);
   }
 
   /** Whether the pair signed in within `trustedSeconds`; an unanswering store says no. */

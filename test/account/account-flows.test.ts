@@ -109,13 +109,13 @@ describeEngines('account flows over HTTP', (engine) => {
       expect(await a.repo.countBy({ email })).toBe(1);
     });
 
-    it('an accented or padded spelling is another address, never the same account', async () => {
+    it('an accented spelling is another address, never the same account', async () => {
       const email = fresh();
-      await registered(email);
       const accented = email.replace('user', 'usér');
       const res = await post('/auth/register', { email: accented, password: 'password-two' });
       expect(res.status).toBe(201);
       expect((res.body as { email: string }).email).toBe(accented);
+      await registered(email);
       expect(
         (
           await request(a.app)
@@ -123,6 +123,15 @@ describeEngines('account flows over HTTP', (engine) => {
             .send({ email: accented, password: 'password-one' })
         ).status,
       ).toBe(401);
+      // Once the plain spelling is registered, an accented one is a look-alike of it (pen test III).
+      const other = fresh();
+      await registered(other);
+      const lookAlike = other.replace('user', 'usér');
+      expectError(
+        await post('/auth/register', { email: lookAlike, password: 'password-two' }),
+        409,
+        'email_taken',
+      );
     });
 
     const bad: [string, unknown, string][] = [

@@ -124,6 +124,25 @@ describe('IPv6 is counted per /64', () => {
     ['::1', '0:0:0:0::/64'],
     ['fe80::1%eth0', 'fe80:0:0:0::/64'],
     ['64:ff9b:1:2::192.0.2.1', '64:ff9b:1:2::/64'],
+    // Pen test III: every spelling of an IPv4 address counts as that address, not as ::1's /64.
+    ['::ffff:c000:207', '192.0.2.7'],
+    ['::FFFF:C000:0207', '192.0.2.7'],
+    ['0:0:0:0:0:ffff:192.0.2.7', '192.0.2.7'],
+    ['0000:0000:0000:0000:0000:ffff:c000:0207', '192.0.2.7'],
+    ['::ffff:192.0.2.7%eth0', '192.0.2.7'],
+    ['::192.0.2.7', '192.0.2.7'],
+    ['::c000:207', '192.0.2.7'],
+    ['64:ff9b::192.0.2.7', '192.0.2.7'],
+    ['64:ff9b::c000:207', '192.0.2.7'],
+    ['64:ff9b:0:0:0:0:cb00:7101', '203.0.113.1'],
+    ['::ffff:0.0.0.0', '0.0.0.0'],
+    ['::ffff:255.255.255.255', '255.255.255.255'],
+    // Not IPv4 behind IPv6: loopback, unspecified, a low IPv4-compatible value, outside the /96.
+    ['::', '0:0:0:0::/64'],
+    ['::2', '0:0:0:0::/64'],
+    ['::ffff', '0:0:0:0::/64'],
+    ['::1:ffff:c000:207', '0:0:0:0::/64'],
+    ['64:ff9b::1:c000:207', '64:ff9b:0:0::/64'],
   ])('%s counts as %s', (ip, key) => {
     expect(ipCounterKey(ip)).toBe(key);
   });
@@ -140,5 +159,15 @@ describe('IPv6 is counted per /64', () => {
     );
     expect(await login(t, '2001:db8:1:2:abcd::1')).toBe(429);
     expect(await login(t, '2001:db8:1:3::1')).toBe(200);
+  });
+
+  it('over HTTP: spellings of one IPv4 address share its counter, ::1 does not (pen test III)', async () => {
+    const t = await app({ perAccountAndIp: 3 });
+    expect(await spread(t, ['192.0.2.7', '::ffff:c000:207', '0:0:0:0:0:ffff:192.0.2.7'])).toEqual([
+      401, 401, 401,
+    ]);
+    expect(await login(t, '64:ff9b::192.0.2.7')).toBe(429);
+    expect(await login(t, '::192.0.2.7')).toBe(429);
+    expect(await login(t, '::1')).toBe(200);
   });
 });

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { AuthBusyError, PasswordHasher, resolveAuthConfig } from '../../src';
 import {
+  CHECKS_BEFORE_HASH,
   ConcurrencyLimiter,
   defaultHashConcurrency,
   defaultHashQueueLimit,
@@ -151,5 +152,53 @@ describe('hashing yields to login checks (pen test II: a sign-up flood must not 
     open();
     await Promise.all([running, check, ...hashes.slice(0, 2)]);
     expect(order).toEqual(['check', 'hash1', 'hash2']);
+  });
+});
+
+describe('logins cannot starve hashing (pen test III, F4)', () => {
+  it(`with checks arriving all the time, a waiting hash runs after at most ${CHECKS_BEFORE_HASH} checks`, async () => {
+    const limiter = new ConcurrencyLimiter(1, 64);
+    const order: string[] = [];
+    const gates: (() => void)[] = [];
+    const tasks: Promise<void>[] = [];
+    const enqueue = (kind: 'check' | 'hash', name: string): void => {
+      tasks.push(
+        limiter.run(() => {
+          order.push(name);
+          return new Promise<void>((resolve) => gates.push(resolve));
+        }, kind),
+      );
+    };
+    /** Lets the running task finish and the slot pass on. */
+    const finishOne = async (): Promise<void> => {
+      gates.shift()?.();
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    };
+    const queuedAt = new Map<string, number>();
+    const enqueueHash = (name: string): void => {
+      queuedAt.set(name, order.length);
+      enqueue('hash', name);
+    };
+    enqueue('check', 'c0');
+    enqueueHash('h1');
+    let made = 1;
+    // A continuous supply: each time a task finishes, two more checks are waiting.
+    for (let round = 0; round < 14; round++) {
+      enqueue('check', `c${made++}`);
+      enqueue('check', `c${made++}`);
+      if (round === 7) enqueueHash('h2');
+      await finishOne();
+    }
+    expect(limiter.queued).toBeGreaterThan(CHECKS_BEFORE_HASH); // checks never ran dry
+    for (const hash of ['h1', 'h2']) {
+      const started = order.indexOf(hash);
+      expect(started, `${hash} ran`).toBeGreaterThan(0);
+      const checksFirst = order.slice(queuedAt.get(hash), started);
+      expect(checksFirst.every((name) => name.startsWith('c'))).toBe(true);
+      expect(checksFirst).toHaveLength(CHECKS_BEFORE_HASH);
+    }
+    while (gates.length > 0) await finishOne();
+    await Promise.all(tasks);
+    expect(order).toHaveLength(made + 2);
   });
 });
