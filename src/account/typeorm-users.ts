@@ -115,10 +115,16 @@ export class TypeOrmUserAuthentication<
     await this.users.delete({ id: user.id } as never);
   }
 
-  /** Persists a hash upgraded to the configured cost at login. */
+  /**
+   * Persists a hash upgraded to the configured cost at login, only over the hash the login
+   * checked: a reset or a password change that committed meanwhile is never overwritten.
+   */
   override async updatePasswordHash(user: User, newHash: string): Promise<void> {
-    user.passwordHash = newHash;
-    await this.users.save(user);
+    const written = await this.users.update(
+      { id: user.id, passwordHash: user.passwordHash } as never,
+      { passwordHash: newHash } as never,
+    );
+    if (written.affected === 1) user.passwordHash = newHash;
   }
 
   /** The user without its hash and its address key. */
