@@ -104,10 +104,20 @@ export class TypeOrmUserAuthentication<
     return saved;
   }
 
-  /** Saves the changed fields and returns the user. */
+  /**
+   * Writes only the changed columns (never the rest of a row read earlier: a concurrent change of
+   * another field survives) and returns the user as stored now.
+   */
   override async updateUser(user: User, changes: UserChanges): Promise<User> {
-    Object.assign(user, changes);
-    return this.users.save(user);
+    const email = changes.email === undefined ? undefined : normalizeEmail(changes.email);
+    const columns = {
+      ...changes,
+      ...(email === undefined ? {} : { email, emailKey: emailKeyOf(email) }),
+    };
+    await this.users.update({ id: user.id } as never, columns as never);
+    const stored = await this.users.findOne({ where: { id: user.id } as never });
+    if (stored === null) throw new Error('the updated user was not found');
+    return stored;
   }
 
   /** Deletes the row. */

@@ -35,13 +35,15 @@ export function gate(): Gate {
 }
 
 /**
- * The ready bridge, with two stops the tests arm: after `authenticate` checked the password (the
- * login's bcrypt is over, its session not started), and before `updateUser` sets the verified flag.
- * Each stop holds the first call after it is armed, then disarms.
+ * The ready bridge, with stops the tests arm: after `authenticate` checked the password (the
+ * login's bcrypt is over, its session not started), before `updateUser` sets the verified flag,
+ * and before `updateUser` writes a new address. Each stop holds the first call after it is armed,
+ * then disarms.
  */
 export class GatedAuth extends TypeOrmUserAuthentication<AuthUser> {
   login: Gate | null = null;
   verified: Gate | null = null;
+  address: Gate | null = null;
 
   override async authenticate(credentials: LoginCredentials): Promise<AuthUser | null> {
     const user = await super.authenticate(credentials);
@@ -52,9 +54,14 @@ export class GatedAuth extends TypeOrmUserAuthentication<AuthUser> {
   }
 
   override async updateUser(user: AuthUser, changes: UserChanges): Promise<AuthUser> {
-    const stop = changes.isVerified === true ? this.verified : null;
-    if (stop !== null) {
+    if (changes.isVerified === true && this.verified !== null) {
+      const stop = this.verified;
       this.verified = null;
+      await stop.wait();
+    }
+    if (changes.email !== undefined && this.address !== null) {
+      const stop = this.address;
+      this.address = null;
       await stop.wait();
     }
     return super.updateUser(user, changes);
