@@ -86,9 +86,15 @@ export class ExampleAuth extends BaseUserAuthentication<User> {
     return toPublicUser(user);
   }
 
-  /** Persists a hash upgraded to the configured bcrypt cost at login. */
+  /**
+   * Persists a hash upgraded to the configured bcrypt cost at login, only over the hash the login
+   * checked: a reset that committed during the login's bcrypt is never overwritten.
+   */
   override async updatePasswordHash(user: User, newHash: string): Promise<void> {
-    await this.users.update({ id: user.id }, { passwordHash: newHash });
-    user.passwordHash = newHash;
+    const written = await this.users.update(
+      { id: user.id, passwordHash: user.passwordHash },
+      { passwordHash: newHash },
+    );
+    if (written.affected === 1) user.passwordHash = newHash;
   }
 }

@@ -79,7 +79,10 @@ export class AccountFlows<User = unknown> {
     return getUser(this.deps, id);
   }
 
-  /** `{ email?, isActive?, isVerified?, roles? }` by id; deactivation kills the user's tokens. */
+  /**
+   * `{ email?, isActive?, isVerified?, roles? }` by id; deactivation or a new address kills the
+   * user's tokens.
+   */
   updateUser(id: unknown, body: unknown): Promise<Record<string, unknown>> {
     return updateUser(this.deps, id, body);
   }

@@ -19,7 +19,10 @@ export interface EmailedTokenRequest<User> extends EmailedToken<User> {
   readonly eligible: (user: User) => Promise<boolean>;
 }
 
-/** @internal Makes a token of `what.kind` for the user, mails it to `email`, then runs the hook. */
+/**
+ * @internal Makes a token of `what.kind` for the user, bound to `email` (its `adr` claim: a use
+ * is refused once the user's address is another), mails it there, then runs the hook.
+ */
 export async function sendToken<User>(
   deps: FlowDeps<User>,
   user: User,
@@ -27,7 +30,7 @@ export async function sendToken<User>(
   what: EmailedToken<User>,
 ): Promise<void> {
   const userId = subjectOf(deps, user);
-  const token = await deps.tokens.createToken(what.kind, userId);
+  const token = await deps.tokens.createToken(what.kind, userId, { address: email });
   mail(deps, { to: email, kind: what.kind, token, userId });
   await what.hook(user, token);
 }

@@ -11,24 +11,37 @@ import {
   bridgeWrite,
   checkOwnPassword,
   findByExactEmail,
+  lookAlikeOwner,
   publicUser,
   storedEmail,
+  subjectOf,
 } from './support';
 import { sendVerifyToken } from './verify';
 
 /**
  * @internal Applies `changes` through the bridge (a unique violation on the address → 409
- * `email_taken`) and runs `onAfterUpdate` off the request path.
+ * `email_taken`) and runs `onAfterUpdate` off the request path. A new address first revokes
+ * every session of the user but `keepSession` — with every verify and reset token, all mailed to
+ * the old address — BEFORE it is written, so none of them is live once the new address is.
  */
 export async function applyChanges<User>(
   deps: FlowDeps<User>,
   user: User,
   changes: UserChanges,
+  keepSession?: string,
 ): Promise<User> {
   const update = bridgeMethod(deps, 'updateUser');
   if (changes.email !== undefined) {
-    const other = await findByExactEmail(deps, changes.email);
-    if (other !== null) throw new EmailTakenError();
+    // Taken by another account, or a look-alike of one (they would share its throttle counters).
+    const other =
+      (await findByExactEmail(deps, changes.email)) ?? (await lookAlikeOwner(deps, changes.email));
+    if (other !== null && subjectOf(deps, other) !== subjectOf(deps, user)) {
+      throw new EmailTakenError();
+    }
+    await deps.tokens.revokeAllForUser(
+      subjectOf(deps, user),
+      keepSession === undefined ? {} : { except: keepSession },
+    );
   }
   const updated = await bridgeWrite(
     () => update(user, changes),
@@ -52,7 +65,8 @@ export async function emailChanges<User>(
 /**
  * Self-service update: `{ email? }` (roles, permissions, active, verified and password fields are
  * dropped). A changed address drops the verified flag, revokes every other session of the user
- * (with any verify token sent to the old address) and mails a verify token to the new one.
+ * (with every verify and reset token mailed to the old address, before the new one is written)
+ * and mails a verify token to the new one.
  */
 export async function updateMe<User>(
   deps: FlowDeps<User>,
@@ -64,8 +78,10 @@ export async function updateMe<User>(
   bridgeMethod(deps, 'updateUser');
   const changes = await emailChanges(deps, user, input.email);
   if (Object.keys(changes).length === 0) return publicUser(deps, user);
-  const updated = await applyChanges(deps, user, changes);
+  const updated = await applyChanges(deps, user, changes, claims.sid);
   if (changes.email !== undefined) {
+    // Again once the address is written: a login in flight may have started its session between
+    // the two (a later one sees the new address in its stamp and drops its own).
     await deps.tokens.revokeAllForUser(claims.sub, { except: claims.sid });
     const email = changes.email;
     deps.background.run('verify after email change', () => sendVerifyToken(deps, updated, email));

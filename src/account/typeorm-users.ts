@@ -104,10 +104,20 @@ export class TypeOrmUserAuthentication<
     return saved;
   }
 
-  /** Saves the changed fields and returns the user. */
+  /**
+   * Writes only the changed columns (never the rest of a row read earlier: a concurrent change of
+   * another field survives) and returns the user as stored now.
+   */
   override async updateUser(user: User, changes: UserChanges): Promise<User> {
-    Object.assign(user, changes);
-    return this.users.save(user);
+    const email = changes.email === undefined ? undefined : normalizeEmail(changes.email);
+    const columns = {
+      ...changes,
+      ...(email === undefined ? {} : { email, emailKey: emailKeyOf(email) }),
+    };
+    await this.users.update({ id: user.id } as never, columns as never);
+    const stored = await this.users.findOne({ where: { id: user.id } as never });
+    if (stored === null) throw new Error('the updated user was not found');
+    return stored;
   }
 
   /** Deletes the row. */
@@ -115,10 +125,16 @@ export class TypeOrmUserAuthentication<
     await this.users.delete({ id: user.id } as never);
   }
 
-  /** Persists a hash upgraded to the configured cost at login. */
+  /**
+   * Persists a hash upgraded to the configured cost at login, only over the hash the login
+   * checked: a reset or a password change that committed meanwhile is never overwritten.
+   */
   override async updatePasswordHash(user: User, newHash: string): Promise<void> {
-    user.passwordHash = newHash;
-    await this.users.save(user);
+    const written = await this.users.update(
+      { id: user.id, passwordHash: user.passwordHash } as never,
+      { passwordHash: newHash } as never,
+    );
+    if (written.affected === 1) user.passwordHash = newHash;
   }
 
   /** The user without its hash and its address key. */

@@ -30,7 +30,8 @@ export async function getUser<User>(
 /**
  * Admin update: `{ email?, isActive?, isVerified?, roles? }`. Deactivation revokes every session
  * of the user at once (their next request is 401), an address change drops the verified flag
- * unless `isVerified` is given.
+ * unless `isVerified` is given and, before the new address is written, revokes every session and
+ * every verify and reset token of the user (they were mailed to the old address).
  */
 export async function updateUser<User>(
   deps: FlowDeps<User>,

@@ -5,7 +5,7 @@ import { requestByEmail, sendToken, type EmailedToken } from './emailed-token';
 import { InvalidVerifyTokenError } from './errors';
 import { readBody } from './read-body';
 import { bridgeMethod, publicUser } from './support';
-import { spendToken } from './tokens';
+import { addressIsBound, spendToken } from './tokens';
 
 /** The verify mail: its token purpose and the hook that sees the token. */
 function verifyMail<User>(deps: FlowDeps<User>): EmailedToken<User> {
@@ -44,9 +44,11 @@ export function requestVerify<User>(
 }
 
 /**
- * Verify: `{ token }` → the user, now verified. The token is spent atomically; a used, expired,
- * forged, foreign-purpose or malformed one → 400 `invalid_verify_token`. `onAfterVerify` runs off
- * the request path.
+ * Verify: `{ token }` → the user, now verified. The token is spent atomically first; a used,
+ * expired, forged, foreign-purpose or malformed one, or one mailed to an address that is no longer
+ * the user's → 400 `invalid_verify_token`. After the flag is set the user is read again: if the
+ * address changed meanwhile, the flag is set back and the answer is the same 400 (the new address
+ * was never proven). `onAfterVerify` runs off the request path.
  */
 export async function verify<User>(
   deps: FlowDeps<User>,
@@ -62,6 +64,11 @@ export async function verify<User>(
   );
   if (spent === null) throw new InvalidVerifyTokenError();
   const user = await failClosed(() => update(spent.user, { isVerified: true }));
+  const now = await failClosed(() => deps.users.getUserById(spent.claims.sub));
+  if (now === null || !(await addressIsBound(deps, spent.claims, now))) {
+    if (now !== null) await failClosed(() => update(now, { isVerified: false }));
+    throw new InvalidVerifyTokenError();
+  }
   deps.background.run('onAfterVerify', () => deps.users.onAfterVerify(user));
   return publicUser(deps, user);
 }

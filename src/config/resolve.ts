@@ -20,6 +20,7 @@ export const REGISTERED_CLAIMS: readonly string[] = [
   'nbf',
   'iss',
   'aud',
+  'adr',
 ];
 
 /** An environment to read `AUTH_*` variables from (`process.env` by default). */

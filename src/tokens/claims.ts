@@ -25,6 +25,11 @@ export interface TokenClaims {
   aud: string | string[];
   /** Refresh tokens: the session generation they belong to (0 at login, +1 per rotation). */
   gen?: number;
+  /**
+   * Tokens made with an `address` (the verify and reset mails): the SHA-256 (base64url) of the
+   * address they were mailed to. The account flows refuse one whose user's address changed.
+   */
+  adr?: string;
   /** Extra claims allowed by the `extraClaims` option. */
   [claim: string]: unknown;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ResolvedAuthConfig } from '../config/resolved';
 import { AuthConfigError } from '../errors/config-error';
 import type { ClaimValue } from '../users/base-user-authentication';
+import { addressDigest } from './address';
 import type { TokenClaims, TokenType } from './claims';
 import type { NewToken } from './store/port';
 
@@ -40,6 +41,8 @@ export interface TokenSpec {
   exp: number;
   /** Refresh tokens: the session generation. */
   generation?: number;
+  /** Mailed tokens: the address they go to (its digest becomes the `adr` claim). */
+  address?: string;
   /** Default: a fresh UUID. */
   jti?: string;
   extra: ExtraClaims;
@@ -64,6 +67,7 @@ export function buildClaims(
     aud: config.audience,
   };
   if (spec.generation !== undefined) claims.gen = spec.generation;
+  if (spec.address !== undefined) claims.adr = addressDigest(spec.address);
   // Registered claims are set above and never overwritten: extraClaims cannot name them.
   for (const name of config.extraClaims) {
     const value = spec.extra[name];

@@ -248,11 +248,13 @@ export class TokenService {
    * `sessionId`, it joins that live session of the same user (throws {@link RevokedTokenError}
    * otherwise); without, it starts a session of its own that ends when the token does (a login
    * session for access and refresh tokens; a private, unlisted one for single-use purposes).
+   * With `address` (the account flows' verify and reset mails), the token carries the SHA-256 of
+   * that address as its `adr` claim, so that a use can check the user still has that address.
    */
   async createToken(
     type: TokenType,
     userId: string | number,
-    options: IssueOptions & { sessionId?: string } = {},
+    options: IssueOptions & { sessionId?: string; address?: string } = {},
   ): Promise<string> {
     const subject = String(userId);
     const extra = allowedClaims(options.claims, this.config);
@@ -262,7 +264,16 @@ export class TokenService {
     if (options.sessionId === undefined) {
       const sessionId = randomUUID();
       const claims = buildClaims(
-        { type, subject, sessionId, iat, exp, extra, generation: this.genClaim(type, 0) },
+        {
+          type,
+          subject,
+          sessionId,
+          iat,
+          exp,
+          extra,
+          generation: this.genClaim(type, 0),
+          address: options.address,
+        },
         this.config,
       );
       const kind: SessionKind = purpose.use === 'single-use' ? (type as SessionKind) : 'login';
@@ -298,6 +309,7 @@ export class TokenService {
         exp,
         extra,
         generation: this.genClaim(type, session.generation),
+        address: options.address,
       },
       this.config,
     );

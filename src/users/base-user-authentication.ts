@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ClientInfo } from '../flows/deps';
 import { PasswordHasher } from '../passwords/hasher';
 
@@ -54,6 +55,18 @@ function firstBoolean(user: unknown, names: readonly string[], fallback: boolean
   return fallback;
 }
 
+/** Where the default {@link BaseUserAuthentication.getCredentialStamp} looks for the hash. */
+const HASH_FIELDS = ['passwordHash', 'password_hash', 'hashedPassword', 'hashed_password'];
+
+function firstString(user: unknown, names: readonly string[]): string | null {
+  const fields = record(user);
+  for (const name of names) {
+    const value = fields[name];
+    if (typeof value === 'string') return value;
+  }
+  return null;
+}
+
 function stringList(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
@@ -97,6 +110,9 @@ export abstract class BaseUserAuthentication<User = unknown> {
    * `hashPassword`, whose cost is its own argument (default 12) and which bypasses the limiter.
    */
   passwords: PasswordHasher = new PasswordHasher();
+
+  /** Hashes `checkPassword` upgraded, by user object: the stamp of that login counts them. */
+  private readonly upgraded = new WeakMap<object, string>();
 
   /**
    * Checks login credentials. Return the user, or `null` for any failure (unknown user, wrong
@@ -191,6 +207,30 @@ export abstract class BaseUserAuthentication<User = unknown> {
   }
 
   /**
+   * What must not change while a login is in flight: the login takes it from the user
+   * `authenticate` returned, starts the session, reads the user again with `getUserById` (one
+   * query per login) and takes it again. Different — or the user gone or inactive — and the new
+   * session is revoked and the login answers 401 `invalid_credentials` (counted by the throttle
+   * like a wrong password): a password reset, a password change or an address change that
+   * committed while the login's bcrypt ran does not leave a session behind. Default: a SHA-256 of
+   * the password hash (`passwordHash` / `password_hash` / `hashedPassword` / `hashed_password`,
+   * or the hash `checkPassword` just upgraded it to) and {@link getEmail}. Override it when your
+   * hash lives elsewhere, or to add what else ends sessions in your model (a security stamp
+   * column). Sync or async.
+   */
+  getCredentialStamp(user: User): string | Promise<string> {
+    const hash =
+      (typeof user === 'object' && user !== null ? this.upgraded.get(user) : undefined) ??
+      firstString(user, HASH_FIELDS);
+    const stamp = (email: string | null): string =>
+      createHash('sha256')
+        .update(JSON.stringify([hash, email]), 'utf8')
+        .digest('hex');
+    const email = this.getEmail(user);
+    return email instanceof Promise ? email.then(stamp) : stamp(email);
+  }
+
+  /**
    * The user as the account routes answer with it. Default: the user's own enumerable fields,
    * except any whose name contains `pass`, `hash`, `secret`, `salt` or `token`. Sync or async.
    */
@@ -265,7 +305,9 @@ export abstract class BaseUserAuthentication<User = unknown> {
   ): Promise<boolean> {
     const ok = await this.passwords.check(user == null ? undefined : hash, password);
     if (ok && user != null && typeof hash === 'string' && this.passwords.needsRehash(hash)) {
-      await this.updatePasswordHash(user, await this.passwords.hash(password));
+      const upgraded = await this.passwords.hash(password);
+      await this.updatePasswordHash(user, upgraded);
+      if (typeof user === 'object') this.upgraded.set(user, upgraded);
     }
     return ok;
   }

@@ -53,6 +53,36 @@ describeEngines('account addresses and bodies (pen test III)', (engine) => {
       expect(await a.repo.count()).toBe(before);
     });
 
+    it('an email change to a look-alike of another account: 409 on PATCH /users/me and /users/:id, nothing written', async () => {
+      const bob = await a.make('bob@example.com', 'bob-password-1');
+      const bobToken = (await signIn(a.app, 'bob@example.com', 'bob-password-1')).access;
+      expectError(
+        await request(a.app)
+          .patch('/users/me')
+          .set('Authorization', `Bearer ${bobToken}`)
+          .send({ email: 'ALICÉ@example.com' }),
+        409,
+        'email_taken',
+      );
+      expectError(
+        await request(a.app)
+          .patch(`/users/${String(bob.id)}`)
+          .set('Authorization', `Bearer ${admin}`)
+          .send({ email: 'ａlice@example.com' }),
+        409,
+        'email_taken',
+      );
+      expect((await a.repo.findOneByOrFail({ id: bob.id })).email).toBe('bob@example.com');
+      // A user may take an accented spelling of their own address: a look-alike of themselves.
+      await a.make('dave@example.com', 'dave-password-1');
+      const dave = (await signIn(a.app, 'dave@example.com', 'dave-password-1')).access;
+      const own = await request(a.app)
+        .patch('/users/me')
+        .set('Authorization', `Bearer ${dave}`)
+        .send({ email: 'davé@example.com' });
+      expect(own.status, own.text).toBe(200);
+    });
+
     it('an accented address whose fold is free registers, stored as sent', async () => {
       const res = await register('josé@example.com');
       expect(res.status, res.text).toBe(201);

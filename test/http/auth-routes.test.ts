@@ -58,6 +58,7 @@ describe('POST /auth/login', () => {
       'INSERT', // the session
       'INSERT', // its two tokens
       'COMMIT',
+      'SELECT', // the user again: its credential stamp unchanged since the check (pen test F1)
     ]);
     expect((await me(t().app, pair.access_token)).body).toEqual({
       id: t().users.alice.id,
