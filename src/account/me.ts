@@ -10,8 +10,7 @@ import {
   bridgeMethod,
   bridgeWrite,
   checkOwnPassword,
-  findByExactEmail,
-  lookAlikeOwner,
+  addressHolder,
   publicUser,
   storedEmail,
   subjectOf,
@@ -33,8 +32,7 @@ export async function applyChanges<User>(
   const update = bridgeMethod(deps, 'updateUser');
   if (changes.email !== undefined) {
     // Taken by another account, or a look-alike of one (they would share its throttle counters).
-    const other =
-      (await findByExactEmail(deps, changes.email)) ?? (await lookAlikeOwner(deps, changes.email));
+    const other = await addressHolder(deps, changes.email);
     if (other !== null && subjectOf(deps, other) !== subjectOf(deps, user)) {
       throw new EmailTakenError();
     }

@@ -72,11 +72,17 @@ export async function lookAlikeOwner<User>(
   return fold === email ? null : findByExactEmail(deps, fold);
 }
 
+/** @internal Who holds a new address: the account with it, or the one it is a look-alike of. */
+export async function addressHolder<User>(
+  deps: FlowDeps<User>,
+  email: string,
+): Promise<User | null> {
+  return (await findByExactEmail(deps, email)) ?? (await lookAlikeOwner(deps, email));
+}
+
 /** @internal Whether a new address is taken: by an account of its own or as a look-alike. */
 export async function isAddressTaken<User>(deps: FlowDeps<User>, email: string): Promise<boolean> {
-  return (
-    (await findByExactEmail(deps, email)) !== null || (await lookAlikeOwner(deps, email)) !== null
-  );
+  return (await addressHolder(deps, email)) !== null;
 }
 
 /** @internal The user as the routes answer with it. */
