@@ -20,6 +20,7 @@ export const REGISTERED_CLAIMS: readonly string[] = [
   'nbf',
   'iss',
   'aud',
+  'gen',
   'adr',
 ];
 

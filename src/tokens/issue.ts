@@ -68,10 +68,11 @@ export function buildClaims(
   };
   if (spec.generation !== undefined) claims.gen = spec.generation;
   if (spec.address !== undefined) claims.adr = addressDigest(spec.address);
-  // Registered claims are set above and never overwritten: extraClaims cannot name them.
+  // Registered claims are set above and never overwritten: extraClaims cannot name them (the
+  // config refuses it), and a name already set here is skipped all the same.
   for (const name of config.extraClaims) {
     const value = spec.extra[name];
-    if (value !== undefined) claims[name] = value;
+    if (value !== undefined && !(name in claims)) claims[name] = value;
   }
   return claims;
 }
