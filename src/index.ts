@@ -73,7 +73,7 @@ export type { PasswordHasherStats } from './passwords';
 
 // Users
 export { BaseUserAuthentication } from './users';
-export type { ClaimValue, LoginCredentials, NewUser, UserChanges } from './users';
+export type { ClaimValue, LoginCredentials, NewUser, UpdatedFields, UserChanges } from './users';
 
 // Authorization
 export { permission, PermissionRequirement, verified, VerifiedRequirement } from './authz';

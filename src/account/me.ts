@@ -2,7 +2,7 @@ import { failClosed } from '../errors/fail-closed';
 import type { ClientInfo, FlowDeps } from '../flows/deps';
 import { assertHashablePassword } from '../passwords/policy';
 import type { TokenClaims } from '../tokens/claims';
-import type { UserChanges } from '../users/base-user-authentication';
+import type { UpdatedFields, UserChanges } from '../users/base-user-authentication';
 import { ChangePasswordBody, DeleteMeBody, UpdateMeBody } from './dto';
 import { EmailTakenError } from './errors';
 import { readBody } from './read-body';
@@ -45,7 +45,11 @@ export async function applyChanges<User>(
     () => update(user, changes),
     () => new EmailTakenError(),
   );
-  deps.background.run('onAfterUpdate', () => deps.users.onAfterUpdate(updated, changes));
+  // The hook hears that the password changed, never the hash.
+  const { passwordHash, ...fields } = changes;
+  const heard: UpdatedFields =
+    passwordHash === undefined ? fields : { ...fields, passwordChanged: true };
+  deps.background.run('onAfterUpdate', () => deps.users.onAfterUpdate(updated, heard));
   return updated;
 }
 

@@ -43,6 +43,16 @@ export interface UserChanges {
   roles?: string[];
 }
 
+/**
+ * What an update changed, as {@link BaseUserAuthentication.onAfterUpdate} hears it: the
+ * {@link UserChanges} without the new password hash (a hook has no use for it, and one that logs
+ * its arguments would write it out); `passwordChanged` is `true` when the password changed.
+ */
+export type UpdatedFields = Omit<UserChanges, 'passwordHash'> & {
+  /** Present (`true`) when the update set a new password. */
+  passwordChanged?: true;
+};
+
 /** Field names {@link BaseUserAuthentication.toPublicUser} never lets out, compared lower-cased. */
 const SECRET_FIELD = /pass|hash|secret|salt|token/i;
 
@@ -275,8 +285,11 @@ export abstract class BaseUserAuthentication<User = unknown> {
     return undefined;
   }
 
-  /** After the user was updated (self-service, password change or admin). */
-  onAfterUpdate(_user: User, _changes: UserChanges): void | Promise<void> {
+  /**
+   * After the user was updated (self-service, password change or admin). `changes` names what
+   * changed, never the password hash: a password change arrives as `{ passwordChanged: true }`.
+   */
+  onAfterUpdate(_user: User, _changes: UpdatedFields): void | Promise<void> {
     return undefined;
   }
 

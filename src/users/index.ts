@@ -3,5 +3,6 @@ export type {
   ClaimValue,
   LoginCredentials,
   NewUser,
+  UpdatedFields,
   UserChanges,
 } from './base-user-authentication';

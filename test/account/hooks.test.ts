@@ -5,7 +5,7 @@ import {
   TypeOrmUserAuthentication,
   type AuthUser,
   type ClientInfo,
-  type UserChanges,
+  type UpdatedFields,
 } from '../../src';
 import { anyString, bearer, expectError } from '../support/http';
 import { describeEngines } from '../support/engines';
@@ -55,7 +55,7 @@ class RecordingAuth extends TypeOrmUserAuthentication<AuthUser> {
   override onAfterResetPassword(user: AuthUser): void {
     this.record('onAfterResetPassword', user);
   }
-  override onAfterUpdate(user: AuthUser, changes: UserChanges): void {
+  override onAfterUpdate(user: AuthUser, changes: UpdatedFields): void {
     this.record('onAfterUpdate', user, changes);
   }
   override onBeforeDelete(user: AuthUser): void {
@@ -226,7 +226,9 @@ describeEngines('account hooks: each called once, with the right arguments', (en
         id,
         email: next,
         isVerified: false,
-        args: [{ passwordHash: expect.stringMatching(/^\$2[aby]\$04\$/) as string }],
+        // That the password changed, not the hash (a hook that logs its arguments must not
+        // write it out).
+        args: [{ passwordChanged: true }],
       },
     ]);
     const byAdmin = await callsOf(async () => {
