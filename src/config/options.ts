@@ -135,7 +135,7 @@ export interface AuthOptions {
   /**
    * Rows of one table `purgeExpired()` deletes per transaction, 1–100000; between two batches it
    * rests twice as long as the batch took, leaving the database to requests. Env
-   * `AUTH_PURGE_BATCH_SIZE`. Default `1000`.
+   * `AUTH_PURGE_BATCH_SIZE`. Default `250`.
    */
   purgeBatchSize?: number;
   /**

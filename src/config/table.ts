@@ -1,4 +1,5 @@
 import { defaultHashConcurrency } from '../passwords/limiter';
+import { DEFAULT_PURGE_BATCH_SIZE } from '../tokens/store/purge';
 import { foldIdentifier } from '../throttle/keys';
 import { AuthConfigError } from '../errors/config-error';
 import { SUPPORTED_ALGORITHMS } from './keys';
@@ -137,9 +138,9 @@ export const OPTION_TABLE: readonly OptionSpec[] = [
     key: 'purgeBatchSize',
     env: 'AUTH_PURGE_BATCH_SIZE',
     parse: env.number,
-    fallback: 1000,
+    fallback: DEFAULT_PURGE_BATCH_SIZE,
     check: numberIn(1, 100_000, 'rows', true),
-    shown: '`1000`',
+    shown: `\`${DEFAULT_PURGE_BATCH_SIZE}\``,
   },
   {
     key: 'purgeIntervalSeconds',

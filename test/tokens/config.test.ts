@@ -87,10 +87,10 @@ describe('purge options', () => {
     return { batch: c.purgeBatchSize, interval: c.purgeIntervalSeconds };
   };
 
-  it('default to batches of 1000 and no schedule; read the environment; options win', () => {
-    expect(purge({})).toEqual({ batch: 1000, interval: null });
-    const env = { AUTH_PURGE_BATCH_SIZE: '250', AUTH_PURGE_INTERVAL_SECONDS: '3600' };
-    expect(purge({}, env)).toEqual({ batch: 250, interval: 3600 });
+  it('default to batches of 250 and no schedule; read the environment; options win', () => {
+    expect(purge({})).toEqual({ batch: 250, interval: null });
+    const env = { AUTH_PURGE_BATCH_SIZE: '400', AUTH_PURGE_INTERVAL_SECONDS: '3600' };
+    expect(purge({}, env)).toEqual({ batch: 400, interval: 3600 });
     expect(purge({ purgeBatchSize: 10, purgeIntervalSeconds: false }, env)).toEqual({
       batch: 10,
       interval: null,

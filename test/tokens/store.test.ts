@@ -80,7 +80,13 @@ describeEngines('TypeORM store: a purge runs in short transactions', (engine) =>
       // Tokens 5 + 5 + 4, sessions 5 + 2: five transactions, one DELETE each.
       expect(statements.filter((q) => q === 'COMMIT')).toHaveLength(5);
       const deletes = counter.queries.filter((q) => q.query.startsWith('DELETE'));
-      expect(deletes.map((q) => (q.parameters as unknown[]).length)).toEqual([5, 5, 4, 5, 2]);
+      if (engine === 'mariadb') {
+        // Keys selected first, then deleted by primary key.
+        expect(deletes.map((q) => (q.parameters as unknown[]).length)).toEqual([5, 5, 4, 5, 2]);
+      } else {
+        // One statement per batch: the database picks at most 5 rows itself.
+        for (const q of deletes) expect(q.query).toMatch(/ IN \(SELECT .* LIMIT 5\)$/);
+      }
       expect(deletes.map((q) => /auth_(tokens|sessions)/.exec(q.query)?.[0])).toEqual([
         ...Array<string>(3).fill('auth_tokens'),
         ...Array<string>(2).fill('auth_sessions'),

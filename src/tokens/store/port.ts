@@ -142,7 +142,7 @@ export interface PurgeCounts {
 export interface PurgeOptions {
   /**
    * Most rows of one table deleted in one transaction; the store leaves the database to other
-   * work between two batches. Default: the store's own (the TypeORM store's: 1000).
+   * work between two batches. Default: the store's own (the TypeORM store's: 250).
    */
   batchSize?: number;
   /** Stops the purge between two batches (what was deleted so far stays deleted). */

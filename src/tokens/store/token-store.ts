@@ -285,7 +285,7 @@ export class TokenStore implements TokenStorePort {
   /**
    * {@inheritDoc TokenStorePort.purgeExpired}
    *
-   * Tokens first, then sessions, each in batches of `batchSize` (default 1000) rows, one short
+   * Tokens first, then sessions, each in batches of `batchSize` (default 250) rows, one short
    * transaction each, resting twice as long as a batch took before the next (so the purge keeps
    * the database at most a third of the time; the requests' queries get the rest). The revocation hook hears of the
    * purge once, with the first batch that deletes anything: its event names a time, not rows
