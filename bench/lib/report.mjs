@@ -395,6 +395,59 @@ function purgeSection(results) {
     '',
     `p99 purge / idle: **${fmtRatio(s.purge.p99 / s.idle.p99)}** (target ≤ 2×). Per round, p99 idle → purge (ms, purge duration): ${pairs.join('; ')}.`,
     '',
+    ...purgeActivity(purge),
+  ];
+}
+
+const pct = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)} %` : '—');
+
+/** The purge windows seen from PostgreSQL (`bench/lib/pg-activity.mjs`), medians of the rounds. */
+function purgeActivity(purge) {
+  const idle = purge.summary.idle.activity;
+  const running = purge.summary.purge.activity;
+  if (!idle || !running) return [];
+  // Named waits of the request backends, pooled over the rounds' purge windows.
+  const waits = {};
+  const purgeRounds = purge.rounds.filter((x) => x.id === 'purge');
+  for (const r of purgeRounds) {
+    for (const [name, share] of Object.entries(r.activity?.waits ?? {})) {
+      waits[name] = (waits[name] ?? 0) + share / purgeRounds.length;
+    }
+  }
+  const top = Object.entries(waits)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([name, share]) => `${name} ${pct(share)}`);
+  const row = (label, a) => [
+    label,
+    pct(a.purgeRunning),
+    pct(a.purgeWaitingOnServer),
+    pct(a.requestsActive),
+    pct(a.requestsWaiting),
+    fmt(a.machineBusyCores, 2),
+    fmt(a.ioWaitCores, 3),
+    fmt(a.walMBps, 2),
+  ];
+  return [
+    'Where the time goes, from PostgreSQL\'s side: `pg_stat_activity` sampled every 20 ms during each window (medians of the rounds), the machine\'s CPU from /proc/stat, WAL from `pg_stat_wal`. "purge running": share of samples with the purge\'s backend executing a statement; "purge waiting on the server": its transaction open and idle, waiting for the server process\'s next statement; "requests active": a /users/me query executing; "requests in a wait": one of those in a lock, LWLock or IO wait (otherwise it is on a CPU or waiting for one).',
+    '',
+    ...table(
+      [
+        'window',
+        'purge running',
+        'purge waiting on the server',
+        'requests active',
+        'requests in a wait',
+        'machine busy (cores)',
+        'IO wait (cores)',
+        'WAL MB/s',
+      ],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      [row('idle', idle), row('purge', running)],
+    ),
+    '',
+    `Request waits during the purge (share of samples, all rounds): ${top.length ? top.join(', ') : 'none seen'}.`,
+    '',
   ];
 }
 

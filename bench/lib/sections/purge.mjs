@@ -4,9 +4,11 @@
  * sessions), against the same process idle. One server for all rounds; each round refills the
  * table (`fixtures.js grow-expired`, VACUUMed and CHECKPOINTed), warms up for 10 s and measures
  * idle (at least 10 s), then the purge: that window runs from the purge's start to its end, at the
- * same paced rate.
+ * same paced rate. Both windows are also sampled from PostgreSQL's side (`pg-activity.mjs`): where
+ * the purge's time goes.
  */
 import { measure } from '../load.mjs';
+import { sampleActivity } from '../pg-activity.mjs';
 import { ask, fixtures, startServer } from '../processes.mjs';
 import { runRounds } from '../rounds.mjs';
 import { fmt, log } from '../util.mjs';
@@ -53,8 +55,11 @@ export async function purge(ctx) {
             warmup: IDLE_MIN_SECONDS,
             duration: Math.max(options.duration, IDLE_MIN_SECONDS),
           };
-          return measure(server, idle, { rate, name: `purge-idle-r${round + 1}` });
+          const activity = await sampleActivity(schema);
+          const window = await measure(server, idle, { rate, name: `purge-idle-r${round + 1}` });
+          return { ...window, activity: await activity.stop() };
         }
+        const activity = await sampleActivity(schema);
         const purging = ask(server, { type: 'purge' }, 'purged', PURGE_TIMEOUT_MS);
         const window = await measure(
           server,
@@ -65,6 +70,7 @@ export async function purge(ctx) {
         if (done.error !== undefined) throw new Error(`purge failed: ${done.error}`);
         return {
           ...window,
+          activity: await activity.stop(),
           purgeMs: done.ms,
           purgedTokens: done.tokens,
           purgedSessions: done.sessions,
