@@ -47,14 +47,21 @@ export async function purgeBatch<T extends ObjectLiteral>(
     .where('r.expiresAt < :before', { before: spec.before })
     .orderBy('r.expiresAt', 'ASC')
     .limit(spec.limit);
-  if (ONE_STATEMENT.has(manager.dataSource.options.type)) {
+  const type = manager.dataSource.options.type;
+  if (ONE_STATEMENT.has(type)) {
     const column = manager.dataSource.getMetadata(entity).findColumnWithPropertyName(key);
     if (column === undefined) throw new Error(`purge: ${key} is not a column`);
+    const name = manager.dataSource.driver.escape(column.databaseName);
+    // PostgreSQL: `= ANY(ARRAY(…))` probes the primary key in key order, so two purges at once
+    // (two instances) lock shared rows in the same order and wait instead of deadlocking; an
+    // `IN (…)` is planned as a hash of the keys, whose order differs between two sets of rows.
+    const rows = oldest.getQuery();
+    const match = type === 'postgres' ? `${name} = ANY(ARRAY(${rows}))` : `${name} IN (${rows})`;
     const result = await manager
       .createQueryBuilder()
       .delete()
       .from(entity)
-      .where(`${manager.dataSource.driver.escape(column.databaseName)} IN (${oldest.getQuery()})`)
+      .where(match)
       .setParameters(oldest.getParameters())
       .execute();
     const deleted = result.affected ?? 0;

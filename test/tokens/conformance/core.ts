@@ -309,6 +309,26 @@ export function coreSuite(t: Conformance): void {
     }
   });
 
+  it('two purges at once (two instances) both succeed; every expired row goes, every live one stays', async () => {
+    const user = `twice-${t.engine}`;
+    const a = t.service({ purgeBatchSize: 2 });
+    const b = t.service({ purgeBatchSize: 2 });
+    for (let i = 0; i < 12; i++) await a.createTokenPair(user);
+    t.clock().advance(8 * DAY);
+    const live = await a.createTokenPair(user);
+    // Side by side on one database: on PostgreSQL and MariaDB each on its own connection.
+    const both = await Promise.all([a.purgeExpired(), b.purgeExpired()]);
+    // Either may stop early on rows the other took; what is left goes in the next purge.
+    const rest = await a.purgeExpired();
+    const deleted = [...both, rest].reduce((n, r) => n + r.tokens, 0);
+    expect(deleted).toBeGreaterThanOrEqual(24);
+    expect((await t.fixture().tokenRows(user)).map((r) => r.jti).sort()).toEqual(
+      [live.accessToken, live.refreshToken].map((x) => payloadOf(x).jti).sort(),
+    );
+    expect(await b.purgeExpired()).toEqual({ tokens: 0, sessions: 0 });
+    expect((await b.validateAccessToken(live.accessToken)).sub).toBe(user);
+  });
+
   it('a purge stopped by its signal deletes nothing more; the next one does', async () => {
     const user = `aborted-${t.engine}`;
     await t.tokens().createTokenPair(user);
