@@ -52,9 +52,10 @@ export async function purgeBatch<T extends ObjectLiteral>(
     const column = manager.dataSource.getMetadata(entity).findColumnWithPropertyName(key);
     if (column === undefined) throw new Error(`purge: ${key} is not a column`);
     const name = manager.dataSource.driver.escape(column.databaseName);
-    // PostgreSQL: `= ANY(ARRAY(…))` probes the primary key in key order, so two purges at once
-    // (two instances) lock shared rows in the same order and wait instead of deadlocking; an
-    // `IN (…)` is planned as a hash of the keys, whose order differs between two sets of rows.
+    // PostgreSQL: `= ANY(ARRAY(…))` is planned as a primary-key scan for the array (an index or
+    // bitmap heap scan: key or block order), so two purges at once (two instances) lock the rows
+    // they share in one order and wait instead of deadlocking; an `IN (…)` is planned as a hash
+    // of the keys, whose order differs between two sets of rows.
     const rows = oldest.getQuery();
     const match = type === 'postgres' ? `${name} = ANY(ARRAY(${rows}))` : `${name} IN (${rows})`;
     const result = await manager
