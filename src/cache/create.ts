@@ -14,11 +14,13 @@ const SQLITE = new Set(['better-sqlite3', 'sqlite', 'sqljs']);
  * @internal The validation cache of one setup with its invalidation channel, or `null` when the
  * cache is off. Redis when a client is given; otherwise PostgreSQL's LISTEN/NOTIFY, or the
  * in-process bus on SQLite. Any other database (MariaDB/MySQL) cannot tell other instances of a
- * revocation by itself: refused with an {@link AuthConfigError}. Not started yet.
+ * revocation by itself: refused with an {@link AuthConfigError}. Not started yet. `notice` hears
+ * the channel go down and come back.
  */
 export function createValidationCache(
   dataSource: DataSource,
   config: ResolvedAuthConfig,
+  notice?: (message: string) => void,
 ): ValidationCache | null {
   const options = config.validationCache;
   if (options === null) return null;
@@ -41,5 +43,6 @@ export function createValidationCache(
   return new ValidationCache(
     { size: options.size, maxAgeMs: options.maxAgeSeconds * 1000, now: config.now },
     channel,
+    notice,
   );
 }

@@ -27,6 +27,8 @@ export interface ValidationCacheStats {
   readonly hits: number;
   /** Validations that went to the store while the cache was in use. */
   readonly misses: number;
+  /** Validations that went to the store because the channel was not listening (strict). */
+  readonly bypassed: number;
 }
 
 interface Entry {
@@ -74,12 +76,28 @@ export class ValidationCache implements RevocationHook {
   private listening = false;
   private hits = 0;
   private misses = 0;
+  private bypassed = 0;
+  /** Whether the operator was told the channel is down (said once per outage). */
+  private toldDown = false;
+  /** Set by close(): the channel going down then is no outage. */
+  private closing = false;
 
   constructor(
     private readonly settings: ValidationCacheSettings,
     /** The channel this cache listens to and publishes on. */
     readonly channel: InvalidationChannel,
+    /** Where a channel going down and coming back is said (the setup's `logWarning`). */
+    private readonly notice: (message: string) => void = () => undefined,
   ) {}
+
+  /** Says `message` through `notice`; a failing logger changes nothing. */
+  private say(message: string): void {
+    try {
+      this.notice(message);
+    } catch {
+      // The cache's state must not depend on the logger.
+    }
+  }
 
   /** Starts listening; the cache is used once the channel is up. */
   start(): void {
@@ -91,10 +109,23 @@ export class ValidationCache implements RevocationHook {
       up: () => {
         this.reset();
         this.listening = true;
+        if (this.toldDown) {
+          this.toldDown = false;
+          this.say(
+            `validation cache: the ${this.channel.kind} channel listens again (cache emptied).`,
+          );
+        }
       },
       down: () => {
         this.listening = false;
         this.reset();
+        // Once per outage (the channel retries, and says down on every failed attempt).
+        if (!this.toldDown && !this.closing) {
+          this.toldDown = true;
+          this.say(
+            `validation cache: the ${this.channel.kind} channel is not listening; every request goes to the store until it is back.`,
+          );
+        }
       },
     };
     this.channel.start(listener);
@@ -107,7 +138,10 @@ export class ValidationCache implements RevocationHook {
 
   /** Whether verified access claims are known live: `true` means no store query is needed. */
   has(claims: TokenClaims): boolean {
-    if (!this.listening) return false;
+    if (!this.listening) {
+      this.bypassed++;
+      return false;
+    }
     const entry = this.entries.get(claims.jti);
     if (entry === undefined || entry.sub !== claims.sub || entry.sid !== claims.sid) {
       this.misses++;
@@ -201,6 +235,7 @@ export class ValidationCache implements RevocationHook {
       entries: this.entries.size,
       hits: this.hits,
       misses: this.misses,
+      bypassed: this.bypassed,
     };
   }
 
@@ -217,6 +252,7 @@ export class ValidationCache implements RevocationHook {
 
   /** Stops listening and forgets everything. */
   async close(): Promise<void> {
+    this.closing = true;
     this.listening = false;
     this.reset();
     await this.channel.close();

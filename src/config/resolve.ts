@@ -51,6 +51,18 @@ function distance(a: string, b: string): number {
   return row[b.length] ?? 0;
 }
 
+/**
+ * The known key a mistyped one most likely meant: within 3 edits (`cookie` → `cookies`), else one
+ * it is the start of (`maxAge` → `maxAgeSeconds`, `purgeInterval` → `purgeIntervalSeconds`).
+ */
+function closestKey(name: string, known: ReadonlySet<string>): string | undefined {
+  const keys = [...known];
+  const near = keys.sort((a, b) => distance(name, a) - distance(name, b))[0];
+  if (near !== undefined && distance(name, near) <= 3) return near;
+  const lower = name.toLowerCase();
+  return lower.length < 3 ? undefined : keys.find((k) => k.toLowerCase().startsWith(lower));
+}
+
 /** Refuses keys the table does not know (`cookie` for `cookies`), naming the closest one. */
 function assertKnownKeys(options: unknown, prefix = ''): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
@@ -66,11 +78,8 @@ function assertKnownKeys(options: unknown, prefix = ''): void {
   }
   for (const [name, value] of Object.entries(options)) {
     if (!known.has(name)) {
-      const closest = [...known].sort((a, b) => distance(name, a) - distance(name, b))[0];
-      const hint =
-        closest !== undefined && distance(name, closest) <= 3
-          ? ` Did you mean "${prefix}${closest}"?`
-          : '';
+      const closest = closestKey(name, known);
+      const hint = closest === undefined ? '' : ` Did you mean "${prefix}${closest}"?`;
       throw new AuthConfigError(
         `${prefix}${name}`,
         `is not an option of routing-controllers-auth.${hint}`,

@@ -70,8 +70,9 @@ export interface SetupAuthInput<User = unknown> {
    * Where setup reports ready-made account routes it left out of `auth.accountControllers`
    * because the bridge lacks a method they need (one line naming each controller and method;
    * nothing when the bridge has none of the account methods), and, once, a bridge whose
-   * `getEmail` gives no address for a user it found (also listed in `status().problems`).
-   * Default: one `console.warn` line.
+   * `getEmail` gives no address for a user it found (also listed in `status().problems`), and
+   * the validation cache's channel going down (once per outage: the cache is bypassed) and
+   * listening again. Default: one `console.warn` line.
    */
   logWarning?: SetupWarningLogger;
 }
@@ -236,7 +237,11 @@ export function setupAuth<User>(input: SetupAuthInput<User>): AuthSetup<User> {
     config.passwordNice,
   );
   users.passwords = passwords;
-  const validationCache = createValidationCache(dataSource, config);
+  const validationCache = createValidationCache(
+    dataSource,
+    config,
+    input.logWarning ?? logSetupWarning,
+  );
   const tokens = withValidationCache(dataSource, config, validationCache);
   const runtime = createRuntime({
     config,

@@ -23,6 +23,10 @@ export interface AuthStatus {
   secureCookies: boolean;
   /** Access-token lifetime, seconds. */
   accessTokenTtlSeconds: number;
+  /** Refresh-token (and login session) lifetime, seconds. */
+  refreshTokenTtlSeconds: number;
+  /** Seconds between two scheduled purges of expired rows; `null` when no schedule runs. */
+  purgeIntervalSeconds: number | null;
   /** bcrypt cost of the configured hasher. */
   bcryptCost: number;
   /** Whether login throttling is on. */
@@ -68,6 +72,8 @@ export function describeSetup(runtime: AuthRuntime): AuthStatus {
     tokenLocation: runtime.config.tokenLocation,
     secureCookies: runtime.config.cookies.secure,
     accessTokenTtlSeconds: runtime.config.accessTokenTtlSeconds,
+    refreshTokenTtlSeconds: runtime.config.refreshTokenTtlSeconds,
+    purgeIntervalSeconds: runtime.config.purgeIntervalSeconds,
     bcryptCost: runtime.passwords.cost,
     throttle: runtime.throttle !== null,
     mailer: runtime.mailer !== null,

@@ -146,6 +146,7 @@ describeEngines(
           entries: 0,
           hits: 0,
           misses: 0,
+          bypassed: 0,
         });
         expect(await listening(late.auth)).toBe(true);
         const { accessToken } = await late.auth.tokens.createTokenPair(t.alice.id);

@@ -111,6 +111,7 @@ describeEngines(
           entries: 0,
           hits: 0,
           misses: 0,
+          bypassed: 0,
         });
       } finally {
         await auth.close();

@@ -230,6 +230,13 @@ describe('setupAuth refuses an incomplete setup with an AuthConfigError naming t
       ],
       [{ rolePermissions: { admin: [42] } }, 'rolePermissions.admin', /array of non-empty strings/],
       [{ throttle: { perIP: 5 } }, 'throttle.perIP', /throttle\.perIp/],
+      // The start of a key names it too (newcomer: no hint for these).
+      [{ purgeInterval: 60 }, 'purgeInterval', /Did you mean "purgeIntervalSeconds"/],
+      [
+        { validationCache: { maxAge: 30 } },
+        'validationCache.maxAge',
+        /Did you mean "validationCache\.maxAgeSeconds"/,
+      ],
       [{ accessTokenExpireMinutes: '15' }, 'accessTokenExpireMinutes', /positive number/],
     ];
     for (const [bad, key, message] of cases) {

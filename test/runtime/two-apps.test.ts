@@ -94,6 +94,9 @@ describeEngines('two setups in one process', (engine) => {
   it("each setup's status and hasher are its own", () => {
     expect(a.auth.status().accessTokenTtlSeconds).toBe(300);
     expect(b.auth.status().accessTokenTtlSeconds).toBe(1200);
+    // The lifetimes and the purge schedule (none here) of each setup.
+    expect(a.auth.status().refreshTokenTtlSeconds).toBe(7 * 24 * 3600);
+    expect(a.auth.status().purgeIntervalSeconds).toBeNull();
     expect(a.auth.tokens).not.toBe(b.auth.tokens);
     expect(a.auth.userAuthentication.passwords).toBe(a.auth.passwords);
     expect(b.auth.userAuthentication.passwords).toBe(b.auth.passwords);

@@ -71,6 +71,7 @@ describeEngines('purgeIntervalSeconds: the built-in purge schedule', (engine) =>
       await auth.tokens.createTokenPair('sched');
       expect(await counts(ds)).toEqual({ tokens: 8, sessions: 4 });
       expect(vi.getTimerCount()).toBe(1);
+      expect(auth.status().purgeIntervalSeconds).toBe(3600);
 
       await vi.advanceTimersByTimeAsync(HOUR - 1);
       expect(await counts(ds)).toEqual({ tokens: 8, sessions: 4 }); // no tick yet
