@@ -362,6 +362,8 @@ describe('auth.status()', () => {
       tokenLocation: ['header', 'cookie'],
       secureCookies: false,
       accessTokenTtlSeconds: 900,
+      refreshTokenTtlSeconds: 7 * 24 * 3600,
+      purgeIntervalSeconds: null,
       bcryptCost: 4,
       throttle: true,
       validationCache: null,
