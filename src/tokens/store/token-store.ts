@@ -118,7 +118,9 @@ export class TokenStore implements TokenStorePort {
             order: { createdAt: 'ASC', id: 'ASC' },
           })
         ).filter((s) => s.userId === session.userId);
-        evicted = live.slice(0, live.length - limit.maxSessions + 1).map((s) => s.id);
+        // With this login the user holds live + 1: the oldest beyond the cap go (none under it).
+        const over = Math.max(0, live.length + 1 - limit.maxSessions);
+        evicted = live.slice(0, over).map((s) => s.id);
         await revokeSessionIds(manager, evicted, limit.now);
         died.push(...evicted.map((sid) => ({ kind: 'session' as const, sid })));
       }

@@ -30,6 +30,24 @@ export function sessionSuite(t: Conformance): void {
     expect((await tokens.validateAccessToken(rotated.accessToken)).sub).toBe(user);
   });
 
+  it('below the cap no login evicts anything; at it, exactly the oldest goes (pen test: cap 5, 7 logins)', async () => {
+    const tokens = t.service({ maxSessionsPerUser: 5 });
+    const user = `capped5-${t.engine}`;
+    const pairs = [];
+    for (let i = 0; i < 7; i++) {
+      pairs.push(await tokens.createTokenPair(user));
+      t.clock().advance(1_000);
+      // After login i + 1: min(i + 1, 5) live sessions, the newest ones.
+      const alive = [];
+      for (const pair of pairs) {
+        alive.push((await tokens.validateAccessToken(pair.accessToken).catch(() => null)) !== null);
+      }
+      const expected = pairs.map((_, k) => k >= pairs.length - 5);
+      expect(alive).toEqual(expected);
+      expect(await tokens.listSessions(user)).toHaveLength(Math.min(i + 1, 5));
+    }
+  });
+
   it('revokeAllForUser with except keeps exactly that session', async () => {
     const user = `others-${t.engine}`;
     const a = await t.tokens().createTokenPair(user);
