@@ -28,6 +28,7 @@ export { foldIdentifier } from './throttle';
 export type { ResolvedThrottleOptions, ThrottleOptions } from './throttle';
 export type {
   InvalidationRedis,
+  InvalidationRedisOverride,
   InvalidationRedisSubscriber,
   ResolvedValidationCacheOptions,
   ValidationCacheOptions,

@@ -27,7 +27,13 @@ export function createValidationCache(
   const type = dataSource.options.type;
   let channel: InvalidationChannel;
   if (options.redis !== undefined) {
-    channel = new RedisChannel(options.redis, options.channel);
+    channel = new RedisChannel(
+      options.redis,
+      options.channel,
+      options.maxAgeSeconds * 1000,
+      config.now,
+      notice,
+    );
   } else if (type === 'postgres') {
     channel = new PostgresChannel(dataSource, options.channel, options.listenUrl);
   } else if (SQLITE.has(type)) {

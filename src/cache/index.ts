@@ -3,6 +3,7 @@ export { decodeInvalidations, encodeInvalidations } from './events';
 export type { Invalidation } from './events';
 export type {
   InvalidationRedis,
+  InvalidationRedisOverride,
   InvalidationRedisSubscriber,
   ResolvedValidationCacheOptions,
   ValidationCacheOptions,

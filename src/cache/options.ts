@@ -6,12 +6,32 @@
 export interface InvalidationRedis {
   /** Publishes one message; resolves with the number of receivers. */
   publish(channel: string, message: string): Promise<number>;
-  /** A new connection with the same options. */
-  duplicate(): InvalidationRedisSubscriber;
+  /** A new connection with the same options, but for those `override` sets. */
+  duplicate(override?: InvalidationRedisOverride): InvalidationRedisSubscriber;
 }
 
-/** The subscribing connection, a `duplicate()` of {@link InvalidationRedis}. */
+/**
+ * What the library sets on its publishing `duplicate()`, whatever the client given was made
+ * with: it always reconnects, and commands wait for the reconnect instead of failing (ioredis'
+ * `enableOfflineQueue` and `maxRetriesPerRequest: null`), so a dropped connection delays a revocation's message, never
+ * loses it.
+ */
+export interface InvalidationRedisOverride {
+  /** Queue commands while disconnected. */
+  enableOfflineQueue?: boolean;
+  /** Retries of a command across reconnects; `null`: until it is sent. */
+  maxRetriesPerRequest?: number | null;
+  /** Delay before reconnect attempt `times`, ms; never `null` (which would stop reconnecting). */
+  retryStrategy?: (times: number) => number;
+}
+
+/**
+ * A `duplicate()` of {@link InvalidationRedis}: the library opens two, one that subscribes and
+ * one that publishes.
+ */
 export interface InvalidationRedisSubscriber {
+  /** Publishes one message (the publishing duplicate). */
+  publish(channel: string, message: string): Promise<number>;
   /** Subscribes to a channel. */
   subscribe(channel: string): Promise<unknown>;
   /** A message on a subscribed channel. */
@@ -24,6 +44,8 @@ export interface InvalidationRedisSubscriber {
   ping(): Promise<unknown>;
   /** Closes the connection at once; with `reconnect`, ioredis connects again. */
   disconnect(reconnect?: boolean): void;
+  /** Closes the connection once the commands queued before it are sent. */
+  quit(): Promise<unknown>;
 }
 
 /**

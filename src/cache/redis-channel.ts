@@ -5,12 +5,20 @@ import type { InvalidationRedis, InvalidationRedisSubscriber } from './options';
 
 /** Longest wait for a PUBLISH, ms: a revocation is never held up longer by Redis. */
 const PUBLISH_TIMEOUT_MS = 1_000;
+/** Between two attempts at a PUBLISH that failed, ms. */
+const REPUBLISH_MS = 250;
 
 /**
- * @internal Redis pub/sub: publishes on the client given, after the revoking transaction
- * committed, and subscribes on a duplicate of it. The subscriber is `up` once its SUBSCRIBE is
+ * @internal Redis pub/sub, on two duplicates of the client given: one subscribes, one publishes
+ * after the revoking transaction committed. The subscriber is `up` once its SUBSCRIBE is
  * confirmed (again after every reconnect: ioredis reconnects by itself) and `down` as soon as its
  * connection closes, or a heartbeat PING goes unanswered (then it reconnects).
+ *
+ * The publisher queues its commands while it reconnects, whatever the client given was made with
+ * (a throttle client is often made to fail fast, `enableOfflineQueue: false`: on it a PUBLISH in
+ * a reconnect failed at once, and the other instances kept the revoked token for `maxAgeSeconds`
+ * — pen test). A PUBLISH that fails all the same is sent again until it is through or
+ * `maxAgeSeconds` have passed, after which no instance can still hold what it revoked.
  */
 export class RedisChannel implements InvalidationChannel {
   readonly kind = 'redis';
@@ -22,10 +30,36 @@ export class RedisChannel implements InvalidationChannel {
   /** Whether the last SUBSCRIBE was confirmed and no drop followed. */
   private subscribed = false;
 
+  private publisher: InvalidationRedisSubscriber | undefined;
+  /** Messages whose PUBLISH failed, with when to give up on them (ms, `now()`). */
+  private readonly pending: { message: string; until: number }[] = [];
+  private republishing: NodeJS.Timeout | undefined;
+  private closed = false;
+
   constructor(
     private readonly redis: InvalidationRedis,
     private readonly channel: string,
+    /** How long a cache entry is trusted, ms: how long a failed PUBLISH is worth retrying. */
+    private readonly maxAgeMs: number,
+    /** The setup's clock, ms. */
+    private readonly now: () => number,
+    /** Where a PUBLISH that keeps failing is said. */
+    private readonly notice: (message: string) => void = () => undefined,
   ) {}
+
+  /** The publishing connection, opened on first use. */
+  private publishing(): InvalidationRedisSubscriber {
+    if (this.publisher === undefined) {
+      const publisher = this.redis.duplicate({
+        enableOfflineQueue: true,
+        maxRetriesPerRequest: null,
+        retryStrategy: (times) => Math.min(times * 50, 2_000),
+      });
+      publisher.on('error', () => undefined); // ioredis reconnects; commands wait meanwhile
+      this.publisher = publisher;
+    }
+    return this.publisher;
+  }
 
   start(listener: ChannelListener): void {
     this.listener = listener;
@@ -85,27 +119,80 @@ export class RedisChannel implements InvalidationChannel {
   }
 
   /**
-   * Publishes after the commit. A failed or slow PUBLISH does not fail the revocation (it is
-   * committed): the instances that miss it keep an entry at most `maxAgeSeconds`; while Redis
-   * is unreachable for them too, their subscribers are down and their caches bypassed.
+   * Publishes after the commit, waiting at most a second: a slow PUBLISH stays queued on the
+   * publisher and goes out when it can, and a failed one is sent again (see the class). Neither
+   * fails the revocation, which is committed; while Redis is unreachable for the other instances
+   * too, their subscribers are down and their caches bypassed.
    */
   async publish(events: readonly Invalidation[]): Promise<void> {
+    if (this.closed) return;
+    const message = encodeInvalidations(events);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, PUBLISH_TIMEOUT_MS);
       timer.unref();
     });
-    await Promise.race([
-      this.redis.publish(this.channel, encodeInvalidations(events)).catch(() => undefined),
-      timeout,
-    ]);
+    const sent = this.publishing()
+      .publish(this.channel, message)
+      .then(
+        () => undefined,
+        () => {
+          this.retryLater(message);
+        },
+      );
+    await Promise.race([sent, timeout]);
     clearTimeout(timer);
+  }
+
+  /** Keeps a message whose PUBLISH failed, and sends it again every {@link REPUBLISH_MS}. */
+  private retryLater(message: string): void {
+    if (this.closed) return;
+    if (this.pending.length === 0) {
+      this.notice(
+        'validation cache: a revocation could not be published on Redis; sending it again (other instances may accept the revoked token until it is through, at most validationCache.maxAgeSeconds).',
+      );
+    }
+    this.pending.push({ message, until: this.now() + this.maxAgeMs });
+    if (this.republishing !== undefined) return;
+    this.republishing = setInterval(() => void this.republish(), REPUBLISH_MS);
+    this.republishing.unref();
+  }
+
+  private async republish(): Promise<void> {
+    const now = this.now();
+    while (this.pending.length > 0 && !this.closed) {
+      const next = this.pending[0];
+      if (next === undefined) break;
+      if (next.until <= now) {
+        this.pending.shift(); // no instance can hold an entry this old: nothing left to drop
+        continue;
+      }
+      try {
+        await withTimeout(this.publishing().publish(this.channel, next.message));
+      } catch {
+        return; // still failing: the next tick tries again
+      }
+      this.pending.shift();
+    }
+    clearInterval(this.republishing);
+    this.republishing = undefined;
   }
 
   close(): Promise<void> {
     const subscriber = this.subscriber;
     this.subscriber = undefined;
     clearInterval(this.heartbeat);
+    clearInterval(this.republishing);
+    this.republishing = undefined;
+    this.pending.length = 0;
+    this.closed = true;
+    // Lets a queued PUBLISH go out first (QUIT is queued behind it), then closes.
+    const publisher = this.publisher;
+    this.publisher = undefined;
+    if (publisher !== undefined)
+      void publisher.quit().catch(() => {
+        publisher.disconnect();
+      });
     this.connection++;
     this.listener?.down();
     this.listener = undefined;
