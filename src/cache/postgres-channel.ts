@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuthConfigError } from '../errors/config-error';
 import { messagesOf, type ChannelListener, type InvalidationChannel } from './channel';
@@ -59,6 +60,11 @@ function clientFactory(dataSource: DataSource, listenUrl: string | undefined): (
  * is delivered only if the revocation commits, and after it. One dedicated connection LISTENs;
  * when it drops (or a heartbeat goes unanswered) the cache is told `down` at once and the channel
  * reconnects with backoff, then tells `up` (NOTIFY has no replay: the cache starts empty).
+ *
+ * The heartbeat, and the check before every `up`, is a NOTIFY sent through the DataSource's own
+ * pool on a channel of this instance's alone, which the listening connection must hear: so a
+ * listener that could never hear the revocations (a `listenUrl` on another database: NOTIFY
+ * reaches only its own database — pen test) never counts as up, nor does one that died silently.
  */
 export class PostgresChannel implements InvalidationChannel {
   readonly kind = 'postgres';
@@ -68,9 +74,14 @@ export class PostgresChannel implements InvalidationChannel {
   private closed = false;
   private retryMs = RETRY_FIRST_MS;
   private timer: NodeJS.Timeout | undefined;
+  /** This instance's own channel for heartbeats: nobody else hears them. */
+  private readonly beatChannel = `rca_beat_${randomBytes(12).toString('hex')}`;
+  private beats = 0;
+  /** Heartbeats sent and not heard yet, by payload. */
+  private readonly awaited = new Map<string, () => void>();
 
   constructor(
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
     private readonly channel: string,
     listenUrl?: string,
   ) {
@@ -103,11 +114,15 @@ export class PostgresChannel implements InvalidationChannel {
     client.on('notification', (message) => {
       if (message.channel === this.channel) {
         listener.received(decodeInvalidations(message.payload ?? ''));
+      } else if (message.channel === this.beatChannel) {
+        this.awaited.get(message.payload ?? '')?.();
       }
     });
     try {
       await client.connect();
       await client.query(`LISTEN "${this.channel}"`);
+      await client.query(`LISTEN "${this.beatChannel}"`);
+      await this.beat();
     } catch {
       fail();
       return;
@@ -116,7 +131,7 @@ export class PostgresChannel implements InvalidationChannel {
     this.retryMs = RETRY_FIRST_MS;
     listener.up();
     state.heartbeat = setInterval(() => {
-      this.beat(client).catch(fail);
+      this.beat().catch(fail);
     }, HEARTBEAT_MS);
     state.heartbeat.unref();
   }
@@ -126,9 +141,22 @@ export class PostgresChannel implements InvalidationChannel {
     return state.failed || this.closed;
   }
 
-  /** One heartbeat: `SELECT 1`, rejected if unanswered in time. */
-  private async beat(client: PgClient): Promise<void> {
-    await withTimeout(client.query('SELECT 1'));
+  /**
+   * One heartbeat: a NOTIFY through the DataSource's pool that the listening connection must hear
+   * in time, else rejected.
+   */
+  private async beat(): Promise<void> {
+    const payload = String(++this.beats);
+    const heard = new Promise<void>((resolve) => this.awaited.set(payload, resolve));
+    try {
+      await withTimeout(
+        this.dataSource
+          .query('SELECT pg_notify($1, $2)', [this.beatChannel, payload])
+          .then(() => heard),
+      );
+    } finally {
+      this.awaited.delete(payload);
+    }
   }
 
   private retry(): void {

@@ -5,7 +5,7 @@ import { TEST_SECRET } from '../support/clock';
 import { configError } from '../support/config-error';
 import { closeDataSource, describeEngines, openDataSource } from '../support/engines';
 import { TestAuth, TestUser } from '../support/users';
-import { listening, openInstances, warm, type Instances } from './instances';
+import { listening, me, openInstances, warm, type Instances } from './instances';
 
 describe('validationCache options', () => {
   const resolve = (options: object, env: Record<string, string> = {}) =>
@@ -155,4 +155,41 @@ describeEngines(
     });
   },
   ['postgres', 'mariadb'],
+);
+
+// Pen test: a listenUrl on another database than the DataSource's said "listening" and trusted
+// the cache, though NOTIFY reaches only its own database: B kept a logged-out token 30 s.
+describeEngines(
+  'a LISTEN connection that cannot hear the DataSource',
+  (engine) => {
+    let t: Instances;
+    beforeAll(async () => {
+      t = await openInstances(engine);
+    });
+    afterAll(() => t.close());
+
+    it('never counts as listening, so the cache stays bypassed (strict)', async () => {
+      const elsewhere = await t.open({
+        validationCache: { listenUrl: 'postgres://postgres@127.0.0.1:5432/postgres' },
+      });
+      // The right database listens within this time (the other instances here did).
+      expect(await listening(t.b.auth)).toBe(true);
+      expect(await listening(elsewhere.auth, true, 80)).toBe(false);
+      const { accessToken } = await t.a.auth.tokens.createTokenPair(t.alice.id);
+      for (let i = 0; i < 3; i++) {
+        elsewhere.counter.reset();
+        const res = await me(elsewhere, accessToken);
+        expect(res.status).toBe(200);
+        expect(elsewhere.storeQueries()).toBe(1);
+      }
+      expect(elsewhere.auth.status().validationCache).toMatchObject({
+        listening: false,
+        entries: 0,
+      });
+      expect(elsewhere.auth.status().problems).toContain(
+        "The validation cache's postgres channel is not listening: every request goes to the store until it is back.",
+      );
+    });
+  },
+  ['postgres'],
 );
