@@ -128,6 +128,14 @@ function extraClaims(value: readonly string[]): string[] {
         `"${name}" is a registered claim the library sets itself; remove it from extraClaims.`,
       );
     }
+    // `__proto__`, `constructor`, `toString`…: a claim object cannot carry them as own values
+    // (one was dropped without a word, `__proto__` swapped the prototype: pen test).
+    if (name in Object.prototype) {
+      throw new AuthConfigError(
+        'extraClaims',
+        `"${name}" is a name every JavaScript object already has; pick another claim name.`,
+      );
+    }
   }
   return [...value];
 }

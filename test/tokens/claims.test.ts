@@ -36,6 +36,15 @@ describe('registered claims', () => {
     );
   });
 
+  it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty'])(
+    'extraClaims: [%j] (a name of Object.prototype) is refused at setup',
+    (name) => {
+      expect(() => resolveAuthConfig({ secretKey: TEST_SECRET, extraClaims: [name] }, {})).toThrow(
+        /every JavaScript object already has/,
+      );
+    },
+  );
+
   it('a refresh token keeps its own generation whatever the extra claims hold', () => {
     // Past the config check (a config built by hand): the registered value still wins.
     const claims = buildClaims(refreshSpec({ gen: 99, sub: 'admin' }), {
