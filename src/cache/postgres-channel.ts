@@ -24,6 +24,8 @@ const MAX_PAYLOAD = 7_900;
 /** Reconnect backoff, ms: doubled from the first to the last. */
 const RETRY_FIRST_MS = 50;
 const RETRY_LAST_MS = 2_000;
+/** How long the LISTEN connection may take to connect when the DataSource sets no timeout, ms. */
+const LISTEN_CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * The pg `Client` class and connection options of a DataSource: the same driver TypeORM loaded,
@@ -47,7 +49,9 @@ function clientFactory(dataSource: DataSource, listenUrl: string | undefined): (
     database: o.database,
     port: o.port,
     ssl: o.ssl,
-    connectionTimeoutMillis: o.connectTimeoutMS,
+    // A connect that hangs (a frozen link) is given up and tried again, not waited on for the
+    // server's authentication_timeout (60 s by default): the cache is bypassed meanwhile anyway.
+    connectionTimeoutMillis: o.connectTimeoutMS ?? LISTEN_CONNECT_TIMEOUT_MS,
     application_name: o.applicationName,
     ...(o.extra as Record<string, unknown> | undefined),
     ...(listenUrl === undefined ? {} : { connectionString: listenUrl }),

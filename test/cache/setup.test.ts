@@ -1,9 +1,12 @@
+import net from 'node:net';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_ENTITIES, resolveAuthConfig, setupAuth } from '../../src';
 import { TEST_SECRET } from '../support/clock';
 import { configError } from '../support/config-error';
 import { closeDataSource, describeEngines, openDataSource } from '../support/engines';
+import { DataSource } from 'typeorm';
+import { PostgresChannel } from '../../src/cache/postgres-channel';
 import { TestAuth, TestUser } from '../support/users';
 import { listening, me, openInstances, warm, type Instances } from './instances';
 
@@ -193,3 +196,43 @@ describeEngines(
   },
   ['postgres'],
 );
+
+// Pen test: after a freeze, the LISTEN connection's reconnect hung until PostgreSQL's
+// authentication_timeout (60 s). With no connect timeout on the DataSource, a connect that gets
+// no answer is given up after 5 s and tried again (the cache stays bypassed throughout).
+describe('a LISTEN connect that gets no answer', () => {
+  let silent: net.Server;
+  const accepted: net.Socket[] = [];
+  beforeAll(async () => {
+    silent = net.createServer((socket) => accepted.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    for (const socket of accepted) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  it('is given up after 5 s and tried again, never up', async () => {
+    const { port } = silent.address() as net.AddressInfo;
+    // The real pg driver, on a DataSource that sets no connect timeout (never initialized: the
+    // channel only takes its driver and options).
+    const ds = new DataSource({ type: 'postgres', host: '127.0.0.1', port, username: 'x' });
+    const channel = new PostgresChannel(ds, 'rca_deaf');
+    const states: string[] = [];
+    channel.start({
+      received: () => undefined,
+      up: () => states.push('up'),
+      down: () => states.push('down'),
+    });
+    try {
+      for (let i = 0; i < 140 && accepted.length < 2; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(accepted.length).toBeGreaterThanOrEqual(2);
+      expect(states).not.toContain('up');
+      expect(states[0]).toBe('down');
+    } finally {
+      await channel.close();
+    }
+  }, 15_000);
+});
