@@ -198,7 +198,9 @@ export class TokenService {
       id: tokens.id,
       userId: subject,
       kind,
-      createdAt: tokens.iat * 1000,
+      // The clock's milliseconds, not the token's whole-second iat: the session cap evicts the
+      // oldest first, and logins within one second tied (broken by a random id — pen test).
+      createdAt: Math.max(tokens.iat * 1000, this.config.now()),
       expiresAt: tokens.end * 1000,
       userAgent: options.userAgent?.slice(0, 512) ?? null,
       ip: options.ip?.slice(0, 64) ?? null,

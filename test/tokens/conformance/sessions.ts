@@ -48,6 +48,21 @@ export function sessionSuite(t: Conformance): void {
     }
   });
 
+  it('logins within one second are evicted oldest first, by the millisecond (pen test)', async () => {
+    const tokens = t.service({ maxSessionsPerUser: 2 });
+    const user = `same-second-${t.engine}`;
+    const pairs = [];
+    for (let i = 0; i < 6; i++) {
+      pairs.push(await tokens.createTokenPair(user));
+      t.clock().advance(7); // all six within one second of the clock
+      const alive = [];
+      for (const pair of pairs) {
+        alive.push((await tokens.validateAccessToken(pair.accessToken).catch(() => null)) !== null);
+      }
+      expect(alive).toEqual(pairs.map((_, k) => k >= pairs.length - 2));
+    }
+  });
+
   it('revokeAllForUser with except keeps exactly that session', async () => {
     const user = `others-${t.engine}`;
     const a = await t.tokens().createTokenPair(user);
