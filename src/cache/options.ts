@@ -46,6 +46,8 @@ export interface InvalidationRedisSubscriber {
   disconnect(reconnect?: boolean): void;
   /** Closes the connection once the commands queued before it are sent. */
   quit(): Promise<unknown>;
+  /** ioredis' connection state: `"ready"` when connected and usable. */
+  readonly status?: string;
 }
 
 /**

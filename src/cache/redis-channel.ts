@@ -35,6 +35,7 @@ export class RedisChannel implements InvalidationChannel {
   private readonly pending: { message: string; until: number }[] = [];
   private republishing: NodeJS.Timeout | undefined;
   private closed = false;
+  private republishRunning = false;
 
   constructor(
     private readonly redis: InvalidationRedis,
@@ -127,21 +128,35 @@ export class RedisChannel implements InvalidationChannel {
   async publish(events: readonly Invalidation[]): Promise<void> {
     if (this.closed) return;
     const message = encodeInvalidations(events);
+    const publisher = this.publishing();
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, PUBLISH_TIMEOUT_MS);
+    const timeout = new Promise<'slow'>((resolve) => {
+      timer = setTimeout(() => {
+        resolve('slow');
+      }, PUBLISH_TIMEOUT_MS);
       timer.unref();
     });
-    const sent = this.publishing()
-      .publish(this.channel, message)
-      .then(
-        () => undefined,
-        () => {
-          this.retryLater(message);
-        },
-      );
-    await Promise.race([sent, timeout]);
+    const sent = publisher.publish(this.channel, message).then(
+      () => 'sent' as const,
+      () => {
+        this.unstick(publisher);
+        this.retryLater(message);
+        return 'failed' as const;
+      },
+    );
+    if ((await Promise.race([sent, timeout])) === 'slow') this.unstick(publisher);
     clearTimeout(timer);
+  }
+
+  /**
+   * A PUBLISH unanswered in time (or refused) on a connection that counts as ready: the
+   * connection may be dead without a FIN (a middlebox dropped it — recheck pen test: such a
+   * frozen publisher lost every revocation). It is made again; ioredis sends the commands still
+   * unanswered once more on the new one. Reconnecting already: nothing to do.
+   */
+  private unstick(publisher: InvalidationRedisSubscriber): void {
+    if (this.closed || publisher !== this.publisher || publisher.status !== 'ready') return;
+    publisher.disconnect(true);
   }
 
   /** Keeps a message whose PUBLISH failed, and sends it again every {@link REPUBLISH_MS}. */
@@ -159,17 +174,28 @@ export class RedisChannel implements InvalidationChannel {
   }
 
   private async republish(): Promise<void> {
-    const now = this.now();
+    if (this.republishRunning) return; // the last tick's attempt is still out
+    this.republishRunning = true;
+    try {
+      await this.republishPending();
+    } finally {
+      this.republishRunning = false;
+    }
+  }
+
+  private async republishPending(): Promise<void> {
     while (this.pending.length > 0 && !this.closed) {
       const next = this.pending[0];
       if (next === undefined) break;
-      if (next.until <= now) {
+      if (next.until <= this.now()) {
         this.pending.shift(); // no instance can hold an entry this old: nothing left to drop
         continue;
       }
+      const publisher = this.publishing();
       try {
-        await withTimeout(this.publishing().publish(this.channel, next.message));
+        await withTimeout(publisher.publish(this.channel, next.message), PUBLISH_TIMEOUT_MS);
       } catch {
+        this.unstick(publisher);
         return; // still failing: the next tick tries again
       }
       this.pending.shift();
@@ -186,13 +212,18 @@ export class RedisChannel implements InvalidationChannel {
     this.republishing = undefined;
     this.pending.length = 0;
     this.closed = true;
-    // Lets a queued PUBLISH go out first (QUIT is queued behind it), then closes.
+    // Lets a queued PUBLISH go out first (QUIT is queued behind it), but for a second at most:
+    // with Redis away or the connection frozen, QUIT would wait for ever and hold the process
+    // (recheck pen test). Then the connection is closed and stops reconnecting.
     const publisher = this.publisher;
     this.publisher = undefined;
-    if (publisher !== undefined)
-      void publisher.quit().catch(() => {
-        publisher.disconnect();
-      });
+    if (publisher !== undefined) {
+      void withTimeout(publisher.quit(), PUBLISH_TIMEOUT_MS)
+        .catch(() => undefined)
+        .finally(() => {
+          publisher.disconnect();
+        });
+    }
     this.connection++;
     this.listener?.down();
     this.listener = undefined;

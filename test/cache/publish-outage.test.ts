@@ -82,6 +82,43 @@ describeEngines(
         code: 'token_revoked',
       });
     });
+
+    it('a publishing connection dead without a word (frozen) is made again, and the event goes out', async () => {
+      const pair = await c.auth.tokens.createTokenPair(t.alice.id);
+      expect(await warm(b, pair.accessToken)).toBe(0);
+      proxy.freezeOpen(); // C's open connections carry nothing more; new ones work
+      try {
+        const out = await request(c.app)
+          .post('/auth/logout')
+          .set('Authorization', `Bearer ${pair.accessToken}`);
+        expect(out.status).toBe(204);
+        // Recheck pen test: on the frozen publisher B kept the token until maxAgeSeconds (30 s).
+        expect(await refusedEventually(b, pair.accessToken)).toEqual({
+          status: 401,
+          code: 'token_revoked',
+        });
+      } finally {
+        proxy.thaw();
+      }
+    });
+
+    it('auth.close() with Redis away closes the publisher within a second: it does not reconnect for ever', async () => {
+      const pair = await c.auth.tokens.createTokenPair(t.alice.id);
+      await proxy.down();
+      await request(c.app)
+        .post('/auth/logout')
+        .set('Authorization', `Bearer ${pair.accessToken}`)
+        .expect(204); // its PUBLISH waits in the publisher's queue
+      await c.auth.close();
+      fragile.disconnect(); // the app's own client, closed by the app
+      await new Promise((r) => setTimeout(r, 1_500));
+      await proxy.up();
+      const before = proxy.accepted;
+      await new Promise((r) => setTimeout(r, 1_000));
+      // Recheck pen test: QUIT waited in the offline queue and the publisher kept reconnecting,
+      // which held the process open until Redis was back.
+      expect(proxy.accepted - before).toBe(0);
+    });
   },
   ['mariadb'],
 );
@@ -132,7 +169,9 @@ describe('RedisChannel: a refused PUBLISH is sent again', () => {
       expect(notices).toHaveLength(1);
       expect(notices[0]).toMatch(/could not be published on Redis; sending it again/);
 
-      // Refused again, then past maxAge: given up on, never sent.
+      // Refused again, then past maxAge: given up on, never sent. (First let the retry loop that
+      // sent "two" finish: the listener hears a message before its sender sees the reply.)
+      await new Promise((r) => setTimeout(r, 300));
       refusals = 1;
       await channel.publish([{ kind: 'session', sid: 'stale' }]);
       clock.ms += 30_000;

@@ -11,6 +11,8 @@ export class TcpProxy {
   private readonly links = new Set<[net.Socket, net.Socket]>();
   private frozen = false;
   port = 0;
+  /** Connections accepted so far. */
+  accepted = 0;
 
   constructor(
     private readonly targetHost: string,
@@ -20,6 +22,7 @@ export class TcpProxy {
   /** Starts accepting (on a fresh port the first time, the same port after). */
   async up(): Promise<void> {
     const server = net.createServer((client) => {
+      this.accepted++;
       const upstream = net.connect(this.targetPort, this.targetHost);
       for (const s of [client, upstream]) {
         this.sockets.add(s);
@@ -52,6 +55,19 @@ export class TcpProxy {
   /** A hung server: open connections stay up but carry nothing; new ones connect and hang too. */
   freeze(): void {
     this.frozen = true;
+    for (const [client, upstream] of this.links) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+  }
+
+  /**
+   * Connections dropped without a word by a middlebox: the open ones stay up but carry nothing,
+   * while new ones work.
+   */
+  freezeOpen(): void {
     for (const [client, upstream] of this.links) {
       client.unpipe(upstream);
       upstream.unpipe(client);
