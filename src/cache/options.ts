@@ -1,11 +1,9 @@
 /**
- * A Redis client for the invalidation channel: what the cache uses of ioredis. It publishes on
- * the client given and subscribes on a `duplicate()` of it (a subscribing connection can send
- * nothing else).
+ * A Redis client for the invalidation channel: what the cache uses of ioredis. The library sends
+ * nothing on the client given: it opens two `duplicate()`s of it, one that subscribes (a
+ * subscribing connection can send nothing else) and one that publishes.
  */
 export interface InvalidationRedis {
-  /** Publishes one message; resolves with the number of receivers. */
-  publish(channel: string, message: string): Promise<number>;
   /** A new connection with the same options, but for those `override` sets. */
   duplicate(override?: InvalidationRedisOverride): InvalidationRedisSubscriber;
 }

@@ -394,12 +394,12 @@ function cacheSwitch(value: unknown, key: string): boolean {
   throw new AuthConfigError(key, 'must be true, false or an object of validation cache options.');
 }
 
-/** An ioredis client: something with `publish` and `duplicate`. */
+/** An ioredis client: something with `duplicate` (the library opens its own connections). */
 function redisClient(value: unknown, key: string): unknown {
   if (value === undefined || value === null) return undefined;
-  const client = value as { publish?: unknown; duplicate?: unknown };
-  if (typeof client.publish !== 'function' || typeof client.duplicate !== 'function') {
-    throw new AuthConfigError(key, 'must be an ioredis client (with publish and duplicate).');
+  const client = value as { duplicate?: unknown };
+  if (typeof client.duplicate !== 'function') {
+    throw new AuthConfigError(key, 'must be an ioredis client (with duplicate).');
   }
   return value;
 }

@@ -136,7 +136,6 @@ describe('RedisChannel: a refused PUBLISH is sent again', () => {
     let refusals = 2;
     const opened: Redis[] = [];
     const redis: InvalidationRedis = {
-      publish: (channel, message) => base.publish(channel, message),
       duplicate: (override) => {
         const connection = base.duplicate(override);
         opened.push(connection);
