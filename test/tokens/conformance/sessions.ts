@@ -1,6 +1,19 @@
 import { expect, it } from 'vitest';
-import { AuthError, encodeToken } from '../../../src';
+import { AuthError, encodeToken, type TokenPair, type TokenService } from '../../../src';
 import { codeOf, payloadOf, type Conformance } from './harness';
+
+/** Per pair, whether its access token still validates. */
+async function alive(tokens: TokenService, pairs: readonly TokenPair[]): Promise<boolean[]> {
+  const live = [];
+  for (const pair of pairs) {
+    live.push((await tokens.validateAccessToken(pair.accessToken).catch(() => null)) !== null);
+  }
+  return live;
+}
+
+/** `true` for the last `cap` of `pairs`: the sessions a cap of `cap` keeps. */
+const newest = (pairs: readonly unknown[], cap: number): boolean[] =>
+  pairs.map((_, k) => k >= pairs.length - cap);
 
 /** Session bounds, "log out other devices", exact id matching, future `iat`. */
 export function sessionSuite(t: Conformance): void {
@@ -38,12 +51,7 @@ export function sessionSuite(t: Conformance): void {
       pairs.push(await tokens.createTokenPair(user));
       t.clock().advance(1_000);
       // After login i + 1: min(i + 1, 5) live sessions, the newest ones.
-      const alive = [];
-      for (const pair of pairs) {
-        alive.push((await tokens.validateAccessToken(pair.accessToken).catch(() => null)) !== null);
-      }
-      const expected = pairs.map((_, k) => k >= pairs.length - 5);
-      expect(alive).toEqual(expected);
+      expect(await alive(tokens, pairs)).toEqual(newest(pairs, 5));
       expect(await tokens.listSessions(user)).toHaveLength(Math.min(i + 1, 5));
     }
   });
@@ -55,11 +63,7 @@ export function sessionSuite(t: Conformance): void {
     for (let i = 0; i < 6; i++) {
       pairs.push(await tokens.createTokenPair(user));
       t.clock().advance(7); // all six within one second of the clock
-      const alive = [];
-      for (const pair of pairs) {
-        alive.push((await tokens.validateAccessToken(pair.accessToken).catch(() => null)) !== null);
-      }
-      expect(alive).toEqual(pairs.map((_, k) => k >= pairs.length - 2));
+      expect(await alive(tokens, pairs)).toEqual(newest(pairs, 2));
     }
   });
 
