@@ -26,7 +26,7 @@ export function findUser(users: Repository<User>, sub: unknown): Promise<User | 
 }
 
 /** The server's URL of an engine, as BENCH_*_URL / TEST_*_URL / the default spell it. */
-function rawServerUrl(engine: 'postgres' | 'mariadb'): string {
+export function rawServerUrl(engine: 'postgres' | 'mariadb'): string {
   return engine === 'postgres'
     ? (process.env.BENCH_POSTGRES_URL ??
         process.env.TEST_POSTGRES_URL ??

@@ -16,17 +16,12 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import pg from 'pg';
+import { rawServerUrl } from '../../build/bench/db.js';
 import { sleep } from './util.mjs';
 
 const INTERVAL_MS = 20;
 const PURGE_SQL =
   /^\s*(DELETE FROM|SELECT "r"\.|START TRANSACTION|BEGIN|COMMIT|ROLLBACK|SELECT pg_notify)/i;
-
-/** The Postgres server the bench uses (as bench/db.ts spells it). */
-const serverUrl = () =>
-  process.env.BENCH_POSTGRES_URL ??
-  process.env.TEST_POSTGRES_URL ??
-  'postgres://postgres@127.0.0.1:5432/test';
 
 /** Busy and IO-wait jiffies of the whole machine, and all of them. */
 function cpuTimes() {
@@ -50,7 +45,7 @@ async function walBytes(client) {
  * `machineBusyCores`, `ioWaitCores` and `walMBps` over the window.
  */
 export async function sampleActivity(schema) {
-  const client = new pg.Client({ connectionString: serverUrl() });
+  const client = new pg.Client({ connectionString: rawServerUrl('postgres') });
   await client.connect();
   const cpu0 = cpuTimes();
   const wal0 = await walBytes(client);
