@@ -190,7 +190,12 @@ interface Built {
   /** How many users get a token (the example's app logs in over HTTP: one bcrypt each). */
   tokenCount?: number;
   /** What the library resolved (env `AUTH_*` included), for the report. */
-  library?: { bcryptCost: number; passwordConcurrency: number; purgeBatchSize: number };
+  library?: {
+    bcryptCost: number;
+    passwordConcurrency: number;
+    passwordNice: number;
+    purgeBatchSize: number;
+  };
   /** The library's validation cache counters (`null` when the cache is off). */
   cache?: () => ValidationCacheStats | null;
   /** Releases what the setup holds besides the DataSource (the cache's channel, Redis). */
@@ -272,6 +277,7 @@ function build(variant: Variant, ds: DataSource, key: KeyObject, bcryptCost: num
     library: {
       bcryptCost: auth.config.bcryptCost,
       passwordConcurrency: auth.config.passwordConcurrency,
+      passwordNice: auth.config.passwordNice,
       purgeBatchSize: auth.config.purgeBatchSize,
     },
     cache: () => auth.status().validationCache,

@@ -171,6 +171,14 @@ function stormSection(results, options) {
       ['l', 'r', 'r', 'r', 'r'],
       [
         ['idle', ...windowCells(s.idle)],
+        ...(s.burner
+          ? [
+              [
+                `control: ${storm.library?.passwordConcurrency ?? '?'} busy loop(s) at nice ${storm.library?.passwordNice ?? '?'}, no logins`,
+                ...windowCells(s.burner),
+              ],
+            ]
+          : []),
         [
           `login storm (${fmt(s.storm.loginsPerSecond, 1)} logins/s, login p50 ${fmt(s.storm.loginP50)} ms, ${fmt(s.storm.loginErrors)} logins not 2xx)`,
           ...windowCells(s.storm),
@@ -179,6 +187,11 @@ function stormSection(results, options) {
     ),
     '',
     `p99 storm / idle: **${fmtRatio(storm.medianRatio ?? s.storm.p99 / s.idle.p99)}**, the median of the rounds' own ratios (${(storm.ratios ?? []).map(fmtRatio).join(', ')}); ratio of the medians ${fmtRatio(s.storm.p99 / s.idle.p99)}. Per round, p99 idle → storm (ms): ${pairs.join('; ')}.`,
+    ...(s.burner
+      ? [
+          `Control (the storm's CPU shape without the library: as many busy loops as bcrypt slots, at bcrypt's nice, in processes of their own): p99 burner / idle **${fmtRatio(storm.burnerMedianRatio)}**, median of the rounds' ratios (${(storm.burnerRatios ?? []).map(fmtRatio).join(', ')})${storm.pooled?.burner ? `; pooled ${fmtRatio(storm.pooled.burner.p99 / storm.pooled.idle.p99)}` : ''}. What the storm adds beyond the control is the login path's; what the control adds over idle is the machine's.`,
+        ]
+      : []),
     ...(storm.pooled
       ? [
           `All rounds' samples pooled: idle p99 ${fmt(storm.pooled.idle.p99, 2)} ms (n ${storm.pooled.idle.n}), storm p99 ${fmt(storm.pooled.storm.p99, 2)} ms (n ${storm.pooled.storm.n}), **${fmtRatio(storm.pooled.storm.p99 / storm.pooled.idle.p99)}**. Server event-loop delay (median of rounds): idle ${fmt(s.idle.loopDelay?.meanMs, 1)} ms mean / ${fmt(s.idle.loopDelay?.p99Ms, 1)} ms p99, storm ${fmt(s.storm.loopDelay?.meanMs, 1)} / ${fmt(s.storm.loopDelay?.p99Ms, 1)} ms.`,

@@ -10,12 +10,44 @@
  * so they share the machine's load most) and the p99 of all rounds' samples pooled is reported
  * beside it. The server's event-loop delay in each window says whether /users/me waited for the
  * event loop (CPU) or for something else.
+ *
+ * A control window between the two (`burner`) takes the storm's CPU shape without the library:
+ * as many busy loops as the library has bcrypt slots (`passwordConcurrency`), at the same nice,
+ * in processes of their own, and no logins. What the storm adds over the burner is the login
+ * path's own (its SQLite writes, its responses, the worker messages); what the burner adds over
+ * idle is the machine's (cores taken from the server and from this load generator).
  */
+import { spawn } from 'node:child_process';
+import os from 'node:os';
 import { cannon, measure } from '../load.mjs';
 import { login, startServer } from '../processes.mjs';
 import { runRounds } from '../rounds.mjs';
 import { fmt, median, percentile, sleep } from '../util.mjs';
 import { answeringAndWarm } from './common.mjs';
+
+/**
+ * `count` busy loops at nice `nice`, each a process of its own; `stop()` kills them and waits.
+ */
+function burners(count, nice) {
+  const children = Array.from({ length: count }, () => {
+    const child = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+    if (child.pid !== undefined) os.setPriority(child.pid, nice);
+    return child;
+  });
+  return {
+    stop: () =>
+      Promise.all(
+        children.map(
+          (child) =>
+            new Promise((resolve) => {
+              if (child.exitCode !== null || child.signalCode !== null) return resolve();
+              child.once('exit', resolve);
+              child.kill('SIGKILL');
+            }),
+        ),
+      ),
+  };
+}
 
 /** p50 / p99 of every sample of some windows, pooled. */
 function pooled(windows) {
@@ -41,7 +73,7 @@ export async function storm(ctx) {
     await answeringAndWarm(server, options);
     await login(server.port, server.login);
     const one = { ...options, warmup: 0 };
-    const samples = { idle: [], storm: [] };
+    const samples = { idle: [], burner: [], storm: [] };
     const measureWindow = async (id, name) => {
       const { samples: latencies, ...m } = await measure(server, one, { rate, name });
       samples[id].push(latencies ?? []);
@@ -49,14 +81,25 @@ export async function storm(ctx) {
     };
     const measured = await runRounds({
       label: 'storm',
-      entries: [{ id: 'idle' }, { id: 'storm' }],
+      entries: [{ id: 'idle' }, { id: 'burner' }, { id: 'storm' }],
       rounds: options.rounds,
       interleave: false,
       describe: (m) =>
         `p99 ${fmt(m.p99, 2)} ms (${fmt(m.rps)} req/s)${m.loginsPerSecond === undefined ? '' : ` | logins ${fmt(m.loginsPerSecond, 1)}/s`}`,
       run: async ({ id }, round) => {
-        const name = `storm-${id === 'idle' ? 'idle' : 'logins'}-r${round + 1}`;
+        const name = `storm-${id === 'storm' ? 'logins' : id}-r${round + 1}`;
         if (id === 'idle') return measureWindow('idle', name);
+        if (id === 'burner') {
+          const busy = burners(
+            server.library?.passwordConcurrency ?? 1,
+            server.library?.passwordNice ?? 10,
+          );
+          try {
+            return await measureWindow('burner', name);
+          } finally {
+            await busy.stop();
+          }
+        }
         const ramp = 1;
         const logins = cannon({
           port: server.port,
@@ -86,11 +129,13 @@ export async function storm(ctx) {
       },
     });
     const ratios = [];
+    const burnerRatios = [];
     for (let round = 0; round < options.rounds; round++) {
-      const [idle, stormed] = ['idle', 'storm'].map(
+      const [idle, burned, stormed] = ['idle', 'burner', 'storm'].map(
         (id) => measured.rounds.find((r) => r.round === round && r.id === id)?.p99,
       );
       if (idle > 0 && Number.isFinite(stormed)) ratios.push(stormed / idle);
+      if (idle > 0 && Number.isFinite(burned)) burnerRatios.push(burned / idle);
     }
     return {
       rate: rate ?? null,
@@ -98,7 +143,13 @@ export async function storm(ctx) {
       ...measured,
       ratios,
       medianRatio: ratios.length > 0 ? median(ratios) : NaN,
-      pooled: { idle: pooled(samples.idle), storm: pooled(samples.storm) },
+      burnerRatios,
+      burnerMedianRatio: burnerRatios.length > 0 ? median(burnerRatios) : NaN,
+      pooled: {
+        idle: pooled(samples.idle),
+        burner: pooled(samples.burner),
+        storm: pooled(samples.storm),
+      },
     };
   } finally {
     await server.stop();
