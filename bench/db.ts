@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource, type DataSourceOptions, type Logger, type Repository } from 'typeorm';
 import { AUTH_ENTITIES } from 'routing-controllers-auth';
+import { sqliteOptions } from '../example/database';
 import { parseUserId } from '../example/user-id';
 import { User } from '../example/user.entity';
 
@@ -84,7 +85,8 @@ export function connectionOptions(
 ): DataSourceOptions {
   if (engine === 'sqlite') {
     if (isolation === undefined) throw new Error('SQLite needs a file (BENCH_SQLITE_FILE)');
-    return { type: 'better-sqlite3', database: isolation };
+    // As the example and the README run it (WAL, synchronous FULL).
+    return sqliteOptions(isolation);
   }
   const { host, port, username, password, database } = serverUrl(engine);
   if (engine === 'postgres') {

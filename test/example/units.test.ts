@@ -2,10 +2,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AUTH_ENTITIES, PasswordHasher } from 'routing-controllers-auth';
-import type { DataSource, Repository } from 'typeorm';
+import { DataSource, type Repository } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ExampleAuth } from '../../example/auth';
-import { connectionOptions, DEFAULT_SQLITE_FILE } from '../../example/database';
+import { connectionOptions, DEFAULT_SQLITE_FILE, sqliteOptions } from '../../example/database';
 import { outboxMailer } from '../../example/mailer';
 import { DEMO_USERS, seedDemoUsers } from '../../example/seed';
 import { parseUserId } from '../../example/user-id';
@@ -14,11 +14,32 @@ import { closeDataSource, describeEngines, openDataSource } from '../support/eng
 
 describe('example: DATABASE_URL', () => {
   it('defaults to the SQLite file in the working directory', () => {
-    expect(connectionOptions(undefined)).toEqual({
+    expect(connectionOptions(undefined)).toMatchObject({
       type: 'better-sqlite3',
       database: DEFAULT_SQLITE_FILE,
+      enableWAL: true,
     });
     expect(connectionOptions('')).toMatchObject({ type: 'better-sqlite3' });
+  });
+
+  // A commit blocks the event loop (better-sqlite3 is synchronous): the WAL makes a login's
+  // commit cheaper. better-sqlite3 reopens a WAL file with synchronous = NORMAL (a power cut may
+  // undo the last commits, a logout among them); the example keeps FULL on every open.
+  it('opens its SQLite file in WAL mode with synchronous FULL, on the first open and after', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rca-wal-'));
+    try {
+      for (let open = 0; open < 2; open++) {
+        const ds = new DataSource({ ...sqliteOptions(join(dir, 'app.sqlite')), entities: [User] });
+        await ds.initialize();
+        const pragma = async (name: string) =>
+          (await ds.query<Record<string, unknown>[]>(`PRAGMA ${name}`))[0]?.[name];
+        expect(await pragma('journal_mode')).toBe('wal');
+        expect(await pragma('synchronous')).toBe(2);
+        await ds.destroy();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('picks pg for postgres:// and mysql2 for mysql:// and mariadb://', () => {
