@@ -35,14 +35,24 @@ export class AuthErrorHandler implements ExpressErrorMiddlewareInterface {
 
   /**
    * Logs a 5xx answer server-side. Default: `console.error` with the error's name and message,
-   * and its `cause` (e.g. the driver error behind a 503). Never reaches the client.
+   * then its `cause` (e.g. the driver error behind a 503) or else its stack frames, the message
+   * said once. Never reaches the client.
    */
   protected log(error: unknown): void {
-    if (error instanceof Error) {
-      const cause = (error as { cause?: unknown }).cause;
-      console.error(`[routing-controllers-auth] ${error.name}: ${error.message}`, cause ?? error);
-    } else {
+    if (!(error instanceof Error)) {
       console.error('[routing-controllers-auth] non-error thrown:', error);
+      return;
     }
+    const head = `${error.name}: ${error.message}`;
+    const cause = (error as { cause?: unknown }).cause;
+    if (cause !== undefined) {
+      console.error(`[routing-controllers-auth] ${head}`, cause);
+      return;
+    }
+    // A stack starts with "name: message" (V8), so the message is not written twice.
+    const stack = error.stack ?? '';
+    console.error(
+      `[routing-controllers-auth] ${stack.startsWith(head) ? stack : `${head}\n${stack}`}`,
+    );
   }
 }

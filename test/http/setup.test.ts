@@ -465,6 +465,17 @@ describe('error handling: no stack, whatever routing-controllers development say
     });
   });
 
+  // Newcomer: the default log said the message twice ("… Error: secret … Error: secret …").
+  it('logs an unexpected error once: its name and message, then its stack frames', async () => {
+    await request(app).get('/x/crash-async');
+    expect(logged).toHaveBeenCalledTimes(1);
+    const line = logged.mock.calls[0]?.map(String).join(' ') ?? '';
+    const message = "Cannot read properties of undefined (reading 'id')";
+    expect(line.startsWith(`[routing-controllers-auth] TypeError: ${message}\n`)).toBe(true);
+    expect(line.split(message)).toHaveLength(2);
+    expect(line).toMatch(/\n\s+at /);
+  });
+
   it.each(['/x/crash', '/x/crash-string', '/x/crash-async'])(
     'an unexpected error in %s → 500 with a fixed body, logged server-side only',
     async (path) => {
@@ -488,7 +499,7 @@ describe('error handling: no stack, whatever routing-controllers development say
     expect(res.body).toEqual({
       name: 'InvalidRequestError',
       code: 'invalid_request',
-      message: 'The request body is not valid JSON.',
+      message: 'The request body must be valid JSON: an object or an array.',
     });
   });
 
