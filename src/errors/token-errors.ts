@@ -5,7 +5,7 @@ import { CodedAuthError } from './auth-error';
  * user, or unknown to the store. The message is fixed and says nothing about which check failed.
  */
 export class InvalidTokenError extends CodedAuthError {
-  constructor(message = 'The access token is invalid.', options?: { cause?: unknown }) {
+  constructor(message = 'The token is invalid.', options?: { cause?: unknown }) {
     super('invalid_token', message, options);
   }
 }

@@ -26,12 +26,13 @@ export function readCredentials(body: unknown): LoginCredentials {
     throw new InvalidRequestError('Send either email or username, not both.');
   }
   const identifier = email ?? username;
-  if (
-    typeof identifier !== 'string' ||
-    identifier.trim() === '' ||
-    identifier.length > MAX_IDENTIFIER_LENGTH
-  ) {
+  if (typeof identifier !== 'string' || identifier.trim() === '') {
     throw new InvalidRequestError('email (or username) must be a non-empty string.');
+  }
+  if (identifier.length > MAX_IDENTIFIER_LENGTH) {
+    throw new InvalidRequestError(
+      `email (or username) must be at most ${MAX_IDENTIFIER_LENGTH} characters.`,
+    );
   }
   // PostgreSQL refuses a NUL in text: the user lookup would fail as a 5xx, not a 401.
   if (identifier.includes('\0')) {

@@ -48,7 +48,12 @@ function clientErrorStatus(error: unknown): number | undefined {
 }
 
 const BODY_ERRORS: Record<string, [number, string, string]> = {
-  'entity.parse.failed': [400, 'invalid_request', 'The request body is not valid JSON.'],
+  // body-parser's strict JSON: malformed text, and also a valid `null`, number or string.
+  'entity.parse.failed': [
+    400,
+    'invalid_request',
+    'The request body must be valid JSON: an object or an array.',
+  ],
   'entity.too.large': [413, 'payload_too_large', 'The request body is too large.'],
   'entity.verify.failed': [400, 'invalid_request', 'The request body was refused.'],
   'request.aborted': [400, 'invalid_request', 'The request was aborted.'],

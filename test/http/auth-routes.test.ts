@@ -126,7 +126,21 @@ describe('POST /auth/login', () => {
       .set('Content-Type', 'application/json')
       .send(raw);
     expectError(res, 400, 'invalid_request');
+    // Valid JSON, but not an object or array: the message must not call it invalid JSON.
+    expect((res.body as { message: string }).message).toBe(
+      'The request body must be valid JSON: an object or an array.',
+    );
     expect(counter.queries).toEqual([]);
+  });
+
+  it('names the limit when the identifier is too long, not "non-empty string"', async () => {
+    const res = await request(t().app)
+      .post('/auth/login')
+      .send({ email: `${'a'.repeat(309)}@example.com`, password: 'x' });
+    expectError(res, 400, 'invalid_request', INVALID_REQUEST);
+    expect((res.body as { message: string }).message).toBe(
+      'email (or username) must be at most 320 characters.',
+    );
   });
 
   it('no body at all → 400 invalid_request, before any query', async () => {
@@ -290,6 +304,13 @@ describe('POST /auth/refresh', () => {
       'wrong_token_type',
       INVALID_TOKEN,
     );
+  });
+
+  // Newcomer: a bad refresh token was answered "The access token is invalid."
+  it('a malformed refresh token → 401 invalid_token, without calling it an access token', async () => {
+    const res = await request(t().app).post('/auth/refresh').send({ refresh_token: 'abc' });
+    expectError(res, 401, 'invalid_token', INVALID_TOKEN);
+    expect((res.body as { message: string }).message).toBe('The token is invalid.');
   });
 
   it('no refresh token → 401 missing_credentials', async () => {
