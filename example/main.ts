@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createSecretKey, randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import type { AuthOptions } from 'routing-controllers-auth';
+import { clientErrorHandler, type AuthOptions } from 'routing-controllers-auth';
 import { createApp } from './app';
 import { createDataSource } from './database';
 import { purgeIntervalSeconds } from './purge';
@@ -109,6 +109,9 @@ async function main(): Promise<void> {
         `-d '{"email":"alice@example.com","password":"alice-password-1"}'`,
     );
   });
+  // What Node's parser refuses before Express (headers over 16 kB, a malformed request line)
+  // answers coded JSON too, not a bare status line.
+  server.on('clientError', clientErrorHandler);
   const stop = (): void => {
     server.close(() => void close());
     void redis?.quit();

@@ -137,6 +137,7 @@ export {
   AuthErrorHandler,
   authParamMetadata,
   clearAuthCookies,
+  clientErrorHandler,
   CurrentUser,
   errorResponse,
   notFoundHandler,

@@ -8,6 +8,7 @@ export { authParamMetadata } from './decorators/metadata';
 export type { AuthParamMetadata } from './decorators/metadata';
 export { RefreshToken } from './decorators/refresh-token';
 export type { AuthParamDecorator } from './decorators/types';
+export { clientErrorHandler } from './client-error';
 export { AuthErrorHandler } from './error-handler';
 export { errorResponse } from './error-response';
 export type { ErrorResponse } from './error-response';

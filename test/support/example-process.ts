@@ -37,11 +37,17 @@ export interface ExampleProcess {
   kill: () => Promise<void>;
 }
 
-/** Starts the built example on a free port and waits (bounded) until /health answers 200. */
-export async function startExampleProcess(env: Record<string, string>): Promise<ExampleProcess> {
+/**
+ * Starts the built example on a free port and waits (bounded) until /health answers 200. `cwd`
+ * (default: the repository) is where it keeps `example.sqlite` when `DATABASE_URL` is unset.
+ */
+export async function startExampleProcess(
+  env: Record<string, string>,
+  { cwd = ROOT }: { cwd?: string } = {},
+): Promise<ExampleProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN], {
-    cwd: ROOT,
+    cwd,
     env: { ...process.env, NODE_ENV: 'test', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
