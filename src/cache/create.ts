@@ -10,6 +10,13 @@ import { ValidationCache } from './validation-cache';
 /** Drivers of one SQLite file, reached only from this process by the in-process bus. */
 const SQLITE = new Set(['better-sqlite3', 'sqlite', 'sqljs']);
 
+/** The file of a SQLite DataSource, or `null` for an in-memory database (no other process). */
+function sqliteFile(dataSource: DataSource): string | null {
+  const database = (dataSource.options as { database?: unknown }).database;
+  if (typeof database !== 'string' || database === '' || database === ':memory:') return null;
+  return database.startsWith('file::memory:') ? null : database;
+}
+
 /**
  * @internal The validation cache of one setup with its invalidation channel, or `null` when the
  * cache is off. Redis when a client is given; otherwise PostgreSQL's LISTEN/NOTIFY, or the
@@ -38,6 +45,16 @@ export function createValidationCache(
     channel = new PostgresChannel(dataSource, options.channel, options.listenUrl);
   } else if (SQLITE.has(type)) {
     channel = new LocalChannel(dataSource, options.channel);
+    const file = sqliteFile(dataSource);
+    // Nothing here can tell that another process opened the file (pen test: two example
+    // processes with AUTH_VALIDATION_CACHE=on and no Redis; B kept a logged-out token 30 s).
+    if (file !== null) {
+      notice?.(
+        `validation cache on the SQLite file ${file}: revocations reach only this process. ` +
+          `If another process serves the same file, give validationCache.redis: until then it ` +
+          `may accept a revoked token for up to ${options.maxAgeSeconds} s.`,
+      );
+    }
   } else {
     throw new AuthConfigError(
       'validationCache.redis',

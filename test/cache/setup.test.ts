@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_ENTITIES, resolveAuthConfig, setupAuth } from '../../src';
@@ -125,6 +128,49 @@ describeEngines(
   },
   ['mariadb'],
 );
+
+// Pen test: AUTH_VALIDATION_CACHE=on, no Redis, two processes on one SQLite file: the in-process
+// bus cannot reach the other, which kept a logged-out token 30 s, and nothing said so.
+describe('validation cache on a SQLite file, without Redis', () => {
+  const setupWith = async (database: string) => {
+    const ds = new DataSource({
+      type: 'better-sqlite3',
+      database,
+      entities: [TestUser, ...AUTH_ENTITIES],
+      synchronize: true,
+    });
+    await ds.initialize();
+    const warnings: string[] = [];
+    const auth = setupAuth({
+      dataSource: ds,
+      userAuthentication: new TestAuth(ds),
+      registerInContainer: false,
+      logWarning: (message) => warnings.push(message),
+      options: { secretKey: TEST_SECRET, validationCache: { maxAgeSeconds: 12 } },
+    });
+    await auth.close();
+    await ds.destroy();
+    return warnings;
+  };
+
+  it('says at setup that revocations reach only this process, and how long another may trust a token', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rca-local-'));
+    try {
+      const file = path.join(dir, 'app.sqlite');
+      expect(await setupWith(file)).toEqual([
+        `validation cache on the SQLite file ${file}: revocations reach only this process. ` +
+          'If another process serves the same file, give validationCache.redis: until then it ' +
+          'may accept a revoked token for up to 12 s.',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says nothing for an in-memory database (no other process can open it)', async () => {
+    expect(await setupWith(':memory:')).toEqual([]);
+  });
+});
 
 // A message on the channel that this version cannot read may be a revocation: the cache empties.
 describeEngines(
