@@ -14,10 +14,14 @@ export async function refresh<User>(
 ): Promise<TokenPair> {
   const { users, tokens } = deps;
   const claims = tokens.verify(refreshToken, 'refresh');
+  // Deactivated or deleted through the routes, the sessions are revoked already: token_revoked,
+  // as the access token answers (pen test: the refresh token answered user_inactive).
   const user = await assertUsable(
     deps,
     await failClosed(() => users.getUserById(claims.sub)),
     claims.sub,
+    undefined,
+    () => tokens.assertStored(claims),
   );
   return tokens.refresh(refreshToken, {
     claims: await failClosed(() => users.getExtraClaims(user)),

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import request from 'supertest';
+import type { Repository } from 'typeorm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src';
 import { PASSWORDS, type TestApp } from '../support/app';
@@ -356,6 +357,39 @@ describe('POST /auth/refresh', () => {
     expect((await refreshByBearer(t().app, pair.refresh_token)).status).toBe(401);
     expect((await t().auth.tokens.listSessions(user.id)).length).toBe(0);
   });
+
+  // Pen test: after PATCH /users/:id {isActive:false} (which revokes every session) the access
+  // token answered token_revoked but the refresh token user_inactive, against the README's table.
+  const changes: [string, (repo: Repository<TestUser>, id: number) => Promise<void>][] = [
+    [
+      'deactivated',
+      async (repo, id) => {
+        await repo.update({ id }, { isActive: false });
+      },
+    ],
+    [
+      'deleted',
+      async (repo, id) => {
+        await repo.delete({ id });
+      },
+    ],
+  ];
+  it.each(changes)(
+    'a user %s with the sessions revoked first (as the routes do) → 401 token_revoked on refresh too',
+    async (_how, change) => {
+      const user = await newUser(t());
+      const pair = await loginPair(t().app, user.email, FRESH_PASSWORD);
+      expect(await t().auth.tokens.revokeAllForUser(user.id)).toBe(1);
+      await change(t().ds.getRepository(TestUser), user.id);
+      expectError(await me(t().app, pair.access_token), 401, 'token_revoked', INVALID_TOKEN);
+      expectError(
+        await refreshByBearer(t().app, pair.refresh_token),
+        401,
+        'token_revoked',
+        INVALID_TOKEN,
+      );
+    },
+  );
 
   it('a deleted user → 401 and the session is revoked', async () => {
     const user = await newUser(t());
