@@ -33,6 +33,7 @@ function statusOf(code: unknown): number {
  * server.on('clientError', clientErrorHandler);
  */
 export function clientErrorHandler(error: Error & { code?: string }, socket: Duplex): void {
+  // As Node's own handler: a response already under way on this connection is not written into.
   const answering = (socket as { _httpMessage?: ServerResponse | null })._httpMessage;
   if (error.code === 'ECONNRESET' || !socket.writable || answering?.headersSent === true) {
     socket.destroy();
