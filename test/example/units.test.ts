@@ -18,6 +18,7 @@ describe('example: DATABASE_URL', () => {
       type: 'better-sqlite3',
       database: DEFAULT_SQLITE_FILE,
       enableWAL: true,
+      timeout: 0, // the store waits for a locked file, without blocking the process
     });
     expect(connectionOptions('')).toMatchObject({ type: 'better-sqlite3' });
   });

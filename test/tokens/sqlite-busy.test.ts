@@ -35,6 +35,53 @@ function otherProcessWriting(file: string, holdMs: number): Promise<() => Promis
   });
 }
 
+// Recheck pen test: better-sqlite3's own wait for a locked file (`timeout`, 5 s in TypeORM) is
+// synchronous: the whole process stood still. With `timeout: 0` only the store's retry waits, and
+// that wait is asynchronous: the event loop keeps turning while the other process holds the lock.
+describe("SQLite with timeout 0 (the example's options): the store waits for the lock without blocking the process", () => {
+  // A rotation writes first, so SQLite's own busy wait applies to it: with TypeORM's 5 s
+  // `timeout`, 0 timer callbacks ran during the 1.5 s lock.
+  it('a refresh during a 1.5 s lock rotates, and timers keep firing meanwhile', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rca-busy0-'));
+    const file = path.join(dir, 'app.sqlite');
+    const ds = new DataSource({
+      ...sqliteOptions(file), // timeout: 0, as the example and the README give it
+      entities: [TestUser, ...AUTH_ENTITIES],
+      synchronize: true,
+    });
+    await ds.initialize();
+    const auth = setupAuth({
+      dataSource: ds,
+      userAuthentication: new TestAuth(ds),
+      registerInContainer: false,
+      options: { secretKey: TEST_SECRET, bcryptCost: 4, throttle: false },
+    });
+    try {
+      await ds.query('CREATE TABLE scratch (x INTEGER)');
+      const pair = await auth.tokens.createTokenPair(1);
+      const done = await otherProcessWriting(file, 1500);
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 10);
+      try {
+        const next = await auth.tokens.refresh(pair.refreshToken);
+        expect(next.refreshToken).not.toBe(pair.refreshToken);
+      } finally {
+        clearInterval(timer);
+      }
+      await done();
+      // Blocked, the loop would run about one timer callback; waiting asynchronously, ~150.
+      expect(ticks).toBeGreaterThan(20);
+      await expect(auth.tokens.refresh(pair.refreshToken)).rejects.toMatchObject({
+        code: 'refresh_token_reused',
+      });
+    } finally {
+      await auth.close();
+      await ds.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 // Pen test: two example processes on one SQLite file; a logout or a replay detection that met the
 // other's write answered 503 at once (SQLITE_BUSY: a transaction that had read cannot wait for
 // the lock) and left the session alive.

@@ -32,8 +32,11 @@ import { AuthTokenEntity } from './token.entity';
 import { commit, inTransaction, rollback, type Decision } from './transaction';
 import { WriteQueue } from './write-queue';
 
-/** Attempts for a statement that hits a serialization failure, a deadlock or a busy file. */
-const ATTEMPTS = 3;
+/**
+ * A store call that hits a serialization failure, a deadlock or a busy SQLite file is tried again:
+ * at least 3 times, and for up to 5 s (another process may hold the file's write lock that long).
+ */
+const RETRY = { attempts: 3, retryForMs: 5_000 } as const;
 
 /**
  * The {@link TokenStorePort} over a TypeORM DataSource (SQLite, PostgreSQL, MariaDB/MySQL). Every
@@ -63,11 +66,11 @@ export class TokenStore implements TokenStorePort {
   }
 
   private read<T>(work: () => Promise<T>): Promise<T> {
-    return failClosed(work, { attempts: ATTEMPTS });
+    return failClosed(work, RETRY);
   }
 
   private write<T>(work: () => Promise<T>): Promise<T> {
-    return this.queue.run(() => failClosed(work, { attempts: ATTEMPTS }));
+    return this.queue.run(() => failClosed(work, RETRY));
   }
 
   /**
