@@ -1,10 +1,12 @@
 import express from 'express';
 import type { Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientErrorHandler } from '../../src';
 import { rawRequest } from '../support/http';
 
-async function listen(withHandler: boolean): Promise<Server> {
+/** An Express app on a free port; `configure` runs on its server before it starts listening. */
+async function listen(withHandler: boolean, configure?: (s: Server) => void): Promise<Server> {
   const app = express();
   app.get('/', (_req, res) => {
     res.json({ ok: true });
@@ -13,6 +15,7 @@ async function listen(withHandler: boolean): Promise<Server> {
     const s = app.listen(0, '127.0.0.1', () => {
       resolve(s);
     });
+    configure?.(s);
   });
   if (withHandler) server.on('clientError', clientErrorHandler);
   return server;
@@ -66,6 +69,33 @@ describe('clientErrorHandler: what Node refuses before Express, as coded JSON', 
       name: 'InvalidRequestError',
       code: 'invalid_request',
       message: 'Bad Request.',
+    });
+  });
+
+  it('a request whose headers never finish → 408 request_timeout as JSON', async () => {
+    // Node checks these every connectionsCheckingInterval (30 s by default): short ones here.
+    server = await listen(true, (s) => {
+      s.headersTimeout = 200;
+      s.requestTimeout = 300;
+      (s as Server & { connectionsCheckingInterval?: number }).connectionsCheckingInterval = 50;
+    });
+    const { port } = server.address() as AddressInfo;
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.write('GET / HTTP/1.1\r\nHost: x\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+      socket.on('close', () => {
+        resolve(text);
+      });
+      socket.on('error', reject);
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+    expect(JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4))).toEqual({
+      name: 'RequestTimeoutError',
+      code: 'request_timeout',
+      message: 'Request Timeout.',
     });
   });
 
