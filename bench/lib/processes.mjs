@@ -19,7 +19,8 @@ const children = new Set();
 /** Running servers (bench servers and example processes), each with its graceful `stop`. */
 const servers = new Set();
 
-function track(child) {
+/** Registers a child process for {@link killAll}; returns it. */
+export function track(child) {
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;

@@ -20,17 +20,20 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { cannon, measure } from '../load.mjs';
-import { login, startServer } from '../processes.mjs';
+import { login, startServer, track } from '../processes.mjs';
 import { runRounds } from '../rounds.mjs';
 import { fmt, median, percentile, sleep } from '../util.mjs';
 import { answeringAndWarm } from './common.mjs';
 
 /**
  * `count` busy loops at nice `nice`, each a process of its own; `stop()` kills them and waits.
+ * Each ends by itself after `maxMs` too, and the driver's last-resort `killAll` knows them: a
+ * crashed run leaves no busy loop behind on the shared machine.
  */
-function burners(count, nice) {
+function burners(count, nice, maxMs) {
+  const loop = `const end = Date.now() + ${Math.ceil(maxMs)}; while (Date.now() < end) {}`;
   const children = Array.from({ length: count }, () => {
-    const child = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+    const child = track(spawn(process.execPath, ['-e', loop], { stdio: 'ignore' }));
     if (child.pid !== undefined) os.setPriority(child.pid, nice);
     return child;
   });
@@ -93,6 +96,7 @@ export async function storm(ctx) {
           const busy = burners(
             server.library?.passwordConcurrency ?? 1,
             server.library?.passwordNice ?? 10,
+            (options.duration + 30) * 1000,
           );
           try {
             return await measureWindow('burner', name);
