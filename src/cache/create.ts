@@ -31,6 +31,15 @@ export function createValidationCache(
 ): ValidationCache | null {
   const options = config.validationCache;
   if (options === null) return null;
+  // Said in the background (a channel down or back, a PUBLISH sent again) or at setup: a logger
+  // that throws must change nothing (unguarded in the channel, it lost a revocation — review).
+  const say = (message: string): void => {
+    try {
+      notice?.(message);
+    } catch {
+      // The cache's and the channel's state never depend on the logger.
+    }
+  };
   const type = dataSource.options.type;
   let channel: InvalidationChannel;
   if (options.redis !== undefined) {
@@ -39,7 +48,7 @@ export function createValidationCache(
       options.channel,
       options.maxAgeSeconds * 1000,
       config.now,
-      notice,
+      say,
     );
   } else if (type === 'postgres') {
     channel = new PostgresChannel(dataSource, options.channel, options.listenUrl);
@@ -49,7 +58,7 @@ export function createValidationCache(
     // Nothing here can tell that another process opened the file (pen test: two example
     // processes with AUTH_VALIDATION_CACHE=on and no Redis; B kept a logged-out token 30 s).
     if (file !== null) {
-      notice?.(
+      say(
         `validation cache on the SQLite file ${file}: revocations reach only this process. ` +
           `If another process serves the same file, give validationCache.redis: until then it ` +
           `may accept a revoked token for up to ${options.maxAgeSeconds} s.`,
@@ -66,6 +75,6 @@ export function createValidationCache(
   return new ValidationCache(
     { size: options.size, maxAgeMs: options.maxAgeSeconds * 1000, now: config.now },
     channel,
-    notice,
+    say,
   );
 }

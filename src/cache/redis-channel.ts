@@ -44,7 +44,7 @@ export class RedisChannel implements InvalidationChannel {
     private readonly maxAgeMs: number,
     /** The setup's clock, ms. */
     private readonly now: () => number,
-    /** Where a PUBLISH that keeps failing is said. */
+    /** Where a PUBLISH that keeps failing is said (guarded by `createValidationCache`). */
     private readonly notice: (message: string) => void = () => undefined,
   ) {}
 

@@ -86,18 +86,12 @@ export class ValidationCache implements RevocationHook {
     private readonly settings: ValidationCacheSettings,
     /** The channel this cache listens to and publishes on. */
     readonly channel: InvalidationChannel,
-    /** Where a channel going down and coming back is said (the setup's `logWarning`). */
-    private readonly notice: (message: string) => void = () => undefined,
+    /**
+     * Where a channel going down and coming back is said (the setup's `logWarning`, guarded by
+     * `createValidationCache`: it never throws here).
+     */
+    private readonly say: (message: string) => void = () => undefined,
   ) {}
-
-  /** Says `message` through `notice`; a failing logger changes nothing. */
-  private say(message: string): void {
-    try {
-      this.notice(message);
-    } catch {
-      // The cache's state must not depend on the logger.
-    }
-  }
 
   /** Starts listening; the cache is used once the channel is up. */
   start(): void {

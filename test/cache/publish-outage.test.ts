@@ -1,11 +1,14 @@
 import Redis from 'ioredis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InvalidationRedis } from '../../src';
+import { DataSource } from 'typeorm';
+import { AUTH_ENTITIES, setupAuth, type InvalidationRedis } from '../../src';
 import { decodeInvalidations } from '../../src/cache/events';
 import { RedisChannel } from '../../src/cache/redis-channel';
+import { TEST_SECRET } from '../support/clock';
 import { describeEngines } from '../support/engines';
 import { TcpProxy } from '../support/tcp-proxy';
+import { TestAuth, TestUser } from '../support/users';
 import {
   listening,
   me,
@@ -178,6 +181,60 @@ describe('RedisChannel: a refused PUBLISH is sent again', () => {
       expect(heard).toHaveLength(2);
     } finally {
       await channel.close();
+      listener.disconnect();
+      base.disconnect();
+      for (const c of opened) c.disconnect();
+    }
+  });
+});
+
+// Review: RedisChannel called the setup's logWarning unguarded before it kept a refused message,
+// so a logger that throws lost the revocation for every other instance until maxAgeSeconds.
+describe('validation cache: a logWarning that throws', () => {
+  it('changes nothing: a refused PUBLISH is still sent again', async () => {
+    const base = new Redis({ host: '127.0.0.1', port: 6379 });
+    const listener = new Redis({ host: '127.0.0.1', port: 6379 });
+    const name = `rca_throwing_logger_${process.pid}`;
+    const heard: string[] = [];
+    let refusals = 1;
+    const opened: Redis[] = [];
+    const redis: InvalidationRedis = {
+      duplicate: (override) => {
+        const connection = base.duplicate(override);
+        opened.push(connection);
+        const publish = connection.publish.bind(connection);
+        return Object.assign(connection, {
+          publish: (channel: string, message: string) =>
+            refusals-- > 0 ? Promise.reject(new Error('READONLY')) : publish(channel, message),
+        });
+      },
+    };
+    const ds = new DataSource({
+      type: 'better-sqlite3',
+      database: ':memory:',
+      entities: [TestUser, ...AUTH_ENTITIES],
+      synchronize: true,
+    });
+    await ds.initialize();
+    const auth = setupAuth({
+      dataSource: ds,
+      userAuthentication: new TestAuth(ds),
+      registerInContainer: false,
+      logWarning: () => {
+        throw new Error('the logger is broken');
+      },
+      options: { secretKey: TEST_SECRET, validationCache: { redis, channel: name } },
+    });
+    try {
+      await listener.subscribe(name);
+      listener.on('message', (_channel, message) => heard.push(message));
+      const { accessToken } = await auth.tokens.createTokenPair(1);
+      expect(await auth.tokens.revokeToken(accessToken)).toBe(true);
+      for (let i = 0; i < 100 && heard.length < 1; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(heard.map((m) => decodeInvalidations(m)?.[0]?.kind)).toEqual(['token']);
+    } finally {
+      await auth.close();
+      await ds.destroy();
       listener.disconnect();
       base.disconnect();
       for (const c of opened) c.disconnect();
