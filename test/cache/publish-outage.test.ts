@@ -126,6 +126,33 @@ describeEngines(
   ['mariadb'],
 );
 
+/**
+ * A real ioredis client (duplicates of `base`) whose next `refusals` PUBLISHes Redis "refuses"
+ * (READONLY, as a replica during a failover); `refuse(n)` refuses n more; `opened`, to disconnect.
+ */
+function refusingRedis(base: Redis, refusals: number) {
+  let left = refusals;
+  const opened: Redis[] = [];
+  const redis: InvalidationRedis = {
+    duplicate: (override) => {
+      const connection = base.duplicate(override);
+      opened.push(connection);
+      const publish = connection.publish.bind(connection);
+      return Object.assign(connection, {
+        publish: (channel: string, message: string) =>
+          left-- > 0 ? Promise.reject(new Error('READONLY')) : publish(channel, message),
+      });
+    },
+  };
+  return {
+    redis,
+    opened,
+    refuse: (n: number) => {
+      left = n;
+    },
+  };
+}
+
 // A PUBLISH that Redis itself refuses (a replica answering READONLY during a failover, OOM): the
 // message is sent again until it is through, and the operator is told once. The client is real
 // (ioredis on the test Redis); only its publish is made to refuse twice.
@@ -136,19 +163,7 @@ describe('RedisChannel: a refused PUBLISH is sent again', () => {
     const name = `rca_republish_${process.pid}`;
     const heard: string[] = [];
     const notices: string[] = [];
-    let refusals = 2;
-    const opened: Redis[] = [];
-    const redis: InvalidationRedis = {
-      duplicate: (override) => {
-        const connection = base.duplicate(override);
-        opened.push(connection);
-        const publish = connection.publish.bind(connection);
-        return Object.assign(connection, {
-          publish: (channel: string, message: string) =>
-            refusals-- > 0 ? Promise.reject(new Error('READONLY')) : publish(channel, message),
-        });
-      },
-    };
+    const { redis, opened, refuse } = refusingRedis(base, 2);
     const clock = { ms: 1_000_000 };
     const channel = new RedisChannel(
       redis,
@@ -174,7 +189,7 @@ describe('RedisChannel: a refused PUBLISH is sent again', () => {
       // Refused again, then past maxAge: given up on, never sent. (First let the retry loop that
       // sent "two" finish: the listener hears a message before its sender sees the reply.)
       await new Promise((r) => setTimeout(r, 300));
-      refusals = 1;
+      refuse(1);
       await channel.publish([{ kind: 'session', sid: 'stale' }]);
       clock.ms += 30_000;
       await new Promise((r) => setTimeout(r, 600));
@@ -196,19 +211,7 @@ describe('validation cache: a logWarning that throws', () => {
     const listener = new Redis({ host: '127.0.0.1', port: 6379 });
     const name = `rca_throwing_logger_${process.pid}`;
     const heard: string[] = [];
-    let refusals = 1;
-    const opened: Redis[] = [];
-    const redis: InvalidationRedis = {
-      duplicate: (override) => {
-        const connection = base.duplicate(override);
-        opened.push(connection);
-        const publish = connection.publish.bind(connection);
-        return Object.assign(connection, {
-          publish: (channel: string, message: string) =>
-            refusals-- > 0 ? Promise.reject(new Error('READONLY')) : publish(channel, message),
-        });
-      },
-    };
+    const { redis, opened } = refusingRedis(base, 1);
     const ds = new DataSource({
       type: 'better-sqlite3',
       database: ':memory:',
